@@ -1,0 +1,9 @@
+import type { Role } from '../../shared/contract/define.ts';
+
+/** Who is doing something: a signed-in user, or the local operator of the CLI (resolved to a user account). */
+export interface Actor {
+  userId: number;
+  username: string;
+  displayName: string;
+  role: Role;
+}

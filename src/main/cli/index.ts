@@ -1,0 +1,44 @@
+/**
+ * The `gliofuse` command line: the same services as the app, wired through the same router.
+ * Exit codes: 0 ok, 1 the operation failed, 2 bad input. Errors are one line on stderr, never a stack trace.
+ */
+import { Command, CommanderError } from 'commander';
+import { createCliContext, type GlobalOptions } from './context.ts';
+import { registerCoreCommands } from './commands/core.ts';
+import { appVersion } from '../version.ts';
+import { toErrorShape } from '../../shared/errors.ts';
+import { RUO_STATEMENT } from '../../shared/ruo.ts';
+
+export async function runCli(argv: string[]): Promise<number> {
+  const program = new Command('gliofuse');
+  const cli = createCliContext(() => program.opts<GlobalOptions>());
+  program
+    .description(`Gliofuse — offline multimodal decision support for neuro-oncology.\n${RUO_STATEMENT}`)
+    .version(appVersion(), '-V, --version', 'print the version')
+    .option('--db <path>', 'database file (default: GLIOFUSE_DB or the user data folder)')
+    .option('--as <user>', 'the Gliofuse account this command acts as (default: GLIOFUSE_USER or your OS login name)')
+    .option('--json', 'machine-readable output')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError(false);
+
+  registerCoreCommands(program, cli);
+  // Areas register here (slide engine, models/genomics/evaluate, analysis/report).
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end with a CommanderError whose exitCode is 0.
+      if (err.exitCode === 0) return 0;
+      return 2;
+    }
+    const shape = toErrorShape(err);
+    if (shape.code === 'INTERNAL') process.stderr.write(`gliofuse: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    else process.stderr.write(`gliofuse: ${shape.message}\n`);
+    return shape.code === 'BAD_INPUT' ? 2 : 1;
+  } finally {
+    await cli.close().catch(() => undefined);
+  }
+}

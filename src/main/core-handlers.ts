@@ -1,0 +1,107 @@
+/** Handlers for the foundation channels: app status, auth, users, patients, cases, audit, settings. */
+import type { authChannels } from '../shared/contract/auth.ts';
+import type { patientChannels } from '../shared/contract/patients.ts';
+import type { auditChannels } from '../shared/contract/audit.ts';
+import { RUO_STATEMENT } from '../shared/ruo.ts';
+import { GliofuseError } from '../shared/errors.ts';
+import type { PartialHandlers, HandlerCtx } from './router.ts';
+import type { Actor } from './auth/actor.ts';
+import type { AuditLog } from './audit/audit-log.ts';
+import type { UsersService } from './auth/users-service.ts';
+import type { PatientsRepo } from './store/patients-repo.ts';
+import type { SettingsService, Settings } from './settings/settings-service.ts';
+import { toFhirBundle } from './audit/fhir.ts';
+import type { ChainStatus } from '../shared/contract/audit.ts';
+
+export interface CoreDeps {
+  appVersion: string;
+  audit: AuditLog;
+  users: UsersService;
+  patients: PatientsRepo;
+  settings: SettingsService;
+  /** The chain status measured at start-up (the UI warns when it is broken). */
+  startupChain: () => ChainStatus;
+}
+
+type CoreChannel = keyof typeof authChannels | keyof typeof patientChannels | keyof typeof auditChannels;
+
+/** The router guarantees an actor for every non-public channel; this narrows the type once. */
+function need(ctx: HandlerCtx): Actor {
+  if (!ctx.actor) throw new GliofuseError('UNAUTHENTICATED', 'Please sign in first.');
+  return ctx.actor;
+}
+
+export function coreHandlers(d: CoreDeps): PartialHandlers<CoreChannel> {
+  const sessionInfo = async (ctx: HandlerCtx) => ({ user: await d.users.byId(need(ctx).userId), expiresAfterIdleSeconds: ctx.sessions.idleSeconds() });
+  return {
+    'app.status': async (_req, ctx) => ({
+      needsSetup: await d.users.needsSetup(),
+      appVersion: d.appVersion,
+      ruo: RUO_STATEMENT,
+      auditChain: d.startupChain(),
+      session: ctx.actor && !ctx.session.locked ? await sessionInfo(ctx) : null,
+      locked: Boolean(ctx.actor && ctx.session.locked),
+    }),
+    'auth.setupAdmin': async (req, ctx) => {
+      const actor = await d.users.setupAdmin(req);
+      ctx.sessions.signIn(ctx.session, actor);
+      return sessionInfo({ ...ctx, actor });
+    },
+    'auth.login': async (req, ctx) => {
+      const actor = await d.users.authenticate(req.username, req.password, 'login');
+      ctx.sessions.signIn(ctx.session, actor);
+      return sessionInfo({ ...ctx, actor });
+    },
+    'auth.unlock': async (req, ctx) => {
+      const current = ctx.actor;
+      if (!current) throw new GliofuseError('UNAUTHENTICATED', 'There is no session to unlock; please sign in.');
+      const actor = await d.users.authenticate(current.username, req.password, 'unlock');
+      ctx.sessions.signIn(ctx.session, actor);
+      return sessionInfo({ ...ctx, actor });
+    },
+    'auth.lock': async (_req, ctx) => {
+      ctx.session.locked = true;
+      await d.audit.append(ctx.actor, { action: 'auth.locked', entityType: 'user', entityId: ctx.actor?.userId ?? null });
+      return { ok: true as const };
+    },
+    'auth.logout': async (_req, ctx) => {
+      if (ctx.actor) await d.audit.append(ctx.actor, { action: 'auth.logout', entityType: 'user', entityId: ctx.actor.userId });
+      ctx.sessions.signOut(ctx.session);
+      return { ok: true as const };
+    },
+    'users.list': async () => ({ users: await d.users.list() }),
+    'users.add': async (req, ctx) => d.users.add(need(ctx), req),
+    'users.update': async (req, ctx) => d.users.update(need(ctx), req),
+
+    'patients.list': async (req) => d.patients.list(req),
+    'patients.get': async (req) => d.patients.get(req.id),
+    'patients.create': async (req, ctx) => d.patients.create(need(ctx), req),
+    'patients.update': async (req, ctx) => d.patients.update(need(ctx), req),
+    'cases.list': async (req) => d.patients.listCases(req),
+    'cases.get': async (req) => ({ ...(await d.patients.getCase(req.id)), history: await d.patients.caseHistory(req.id) }),
+    'cases.create': async (req, ctx) => d.patients.createCase(need(ctx), req),
+    'cases.update': async (req, ctx) => d.patients.updateCase(need(ctx), req),
+    'cases.setStatus': async (req, ctx) => d.patients.setStatus(need(ctx), req.id, req.status, req.note),
+
+    'audit.list': async (req) => d.audit.list(req),
+    'audit.export': async (req, ctx) => {
+      const events = await d.audit.all();
+      const head = events.at(-1)?.hash ?? '0'.repeat(64);
+      const content = req.format === 'fhir'
+        ? JSON.stringify(toFhirBundle(events, d.appVersion), null, 2)
+        : JSON.stringify({ ruo: RUO_STATEMENT, appVersion: d.appVersion, exportedAt: new Date().toISOString(), head, events }, null, 2);
+      await d.audit.append(need(ctx), { action: 'audit.exported', after: { format: req.format, count: events.length, head } });
+      return { format: req.format, count: events.length, head, content };
+    },
+    'audit.verify': async (_req, ctx) => {
+      const status = await d.audit.verify();
+      await d.audit.append(ctx.actor, { action: 'audit.verified', outcome: status.ok ? 'success' : 'failure', reason: status.reason, after: { count: status.count, head: status.head } });
+      return status;
+    },
+    'settings.get': async () => ({ settings: { ...d.settings.current() } }),
+    'settings.set': async (req, ctx) => {
+      const next = await d.settings.set(need(ctx), req.key, req.value as Settings[typeof req.key]);
+      return { settings: { ...next } };
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Which onnxruntime execution providers (EPs) to try, in order, on this machine. The decision is made from facts
+ * that can be checked without loading a GPU driver (platform, the backends this onnxruntime-node build lists, and
+ * whether the CUDA provider library is installed next to the native binding); the session then tries the
+ * candidates in order and falls back to CPU, recording why (docs/inference.md).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+export type EpName = 'cuda' | 'dml' | 'coreml' | 'cpu';
+
+export interface ProviderEnvironment {
+  platform: NodeJS.Platform;
+  arch: string;
+  /** Backend names onnxruntime-node reports (listSupportedBackends), e.g. cpu, cuda, dml, coreml, webgpu. */
+  supportedBackends: readonly string[];
+  /** Folder of onnxruntime_binding.node, where optional provider libraries are installed (null if unknown). */
+  bindingDir: string | null;
+  fileExists(p: string): boolean;
+}
+
+export interface ProviderPlan {
+  candidates: EpName[];
+  /** Why a GPU provider is not a candidate (recorded with the run's provenance). */
+  notices: string[];
+}
+
+/** The CUDA provider is a separate shared library that onnxruntime-node does not ship in the npm package. */
+export function cudaProviderLibrary(platform: NodeJS.Platform): string | null {
+  if (platform === 'linux') return 'libonnxruntime_providers_cuda.so';
+  if (platform === 'win32') return 'onnxruntime_providers_cuda.dll';
+  return null;
+}
+
+export function planProviders(env: ProviderEnvironment, opts: { forceCpu?: boolean } = {}): ProviderPlan {
+  if (opts.forceCpu) return { candidates: ['cpu'], notices: ['CPU execution forced by the "forceCpu" setting.'] };
+  const candidates: EpName[] = [];
+  const notices: string[] = [];
+  const has = (b: string) => env.supportedBackends.includes(b);
+
+  const cudaLib = cudaProviderLibrary(env.platform);
+  if (cudaLib) {
+    if (!has('cuda')) notices.push('CUDA: this onnxruntime-node build has no CUDA backend.');
+    else if (!env.bindingDir || !env.fileExists(path.join(env.bindingDir, cudaLib))) notices.push(`CUDA: the provider library ${cudaLib} is not installed.`);
+    else candidates.push('cuda');
+  }
+  if (env.platform === 'win32') {
+    if (has('dml')) candidates.push('dml');
+    else notices.push('DirectML: not available in this onnxruntime-node build.');
+  }
+  if (env.platform === 'darwin') {
+    if (has('coreml')) candidates.push('coreml');
+    else notices.push('CoreML: not available in this onnxruntime-node build.');
+  }
+  candidates.push('cpu');
+  return { candidates, notices };
+}
+
+/** The real environment of this process. */
+export function currentProviderEnvironment(supportedBackends: readonly string[]): ProviderEnvironment {
+  return {
+    platform: process.platform,
+    arch: process.arch,
+    supportedBackends,
+    bindingDir: findBindingDir(),
+    fileExists: (p) => fs.existsSync(p),
+  };
+}
+
+/** node_modules/onnxruntime-node/bin/napi-v6/<platform>/<arch>, resolved from the installed package. */
+export function findBindingDir(): string | null {
+  try {
+    const req = createRequire(import.meta.url);
+    const pkgDir = path.dirname(req.resolve('onnxruntime-node/package.json'));
+    const binRoot = path.join(pkgDir, 'bin');
+    for (const napi of fs.existsSync(binRoot) ? fs.readdirSync(binRoot) : []) {
+      const dir = path.join(binRoot, napi, process.platform, process.arch);
+      if (fs.existsSync(dir)) return dir;
+    }
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Intra-op threads: every core but one, so the app's window and the slide engine stay responsive while a model
+ * runs (the session lives in a worker process); at least 1, at most 16 (beyond that this small model gains
+ * nothing). An explicit value wins.
+ */
+export function defaultIntraOpThreads(explicit?: number, cores: number = os.availableParallelism()): number {
+  if (explicit !== undefined) return Math.max(1, Math.floor(explicit));
+  return Math.max(1, Math.min(16, cores - 1));
+}

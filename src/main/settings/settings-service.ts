@@ -1,0 +1,69 @@
+/** Typed app settings with defaults; every change is audited with before/after. */
+import type { Db } from '../store/db.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { Actor } from '../auth/actor.ts';
+import { badInput } from '../../shared/errors.ts';
+
+export interface Settings {
+  idleLockMinutes: number;
+  maxFailedLogins: number;
+  lockoutMinutes: number;
+  forceCpu: boolean;
+  openslideLibraryPath: string | null;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  idleLockMinutes: 15,
+  maxFailedLogins: 5,
+  lockoutMinutes: 15,
+  forceCpu: false,
+  openslideLibraryPath: null,
+};
+
+export type SettingKey = keyof Settings;
+
+export class SettingsService {
+  private cache: Settings = { ...DEFAULT_SETTINGS };
+  constructor(private readonly db: Db, private readonly audit: AuditLog) {}
+
+  async load(): Promise<Settings> {
+    const rows = await this.db.all<{ key: string; value_json: string }>('SELECT key, value_json FROM settings');
+    const next: Settings = { ...DEFAULT_SETTINGS };
+    for (const r of rows) {
+      if (r.key in next) (next as unknown as Record<string, unknown>)[r.key] = JSON.parse(r.value_json) as unknown;
+    }
+    this.cache = next;
+    return next;
+  }
+
+  /** Synchronous read of the last loaded values (used on hot paths such as the idle check). */
+  current(): Settings {
+    return this.cache;
+  }
+
+  async set<K extends SettingKey>(actor: Actor | null, key: K, value: Settings[K]): Promise<Settings> {
+    validate(key, value);
+    const before = this.cache[key];
+    await this.db.transaction(async (tx) => {
+      await tx.run(
+        `INSERT INTO settings (key, value_json, updated_by, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(key) DO UPDATE SET value_json = excluded.value_json, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+        [key, JSON.stringify(value), actor?.userId ?? null, new Date().toISOString()],
+      );
+      await this.audit.appendTx(tx, actor, { action: 'settings.changed', entityType: 'setting', entityId: key, before: { [key]: before }, after: { [key]: value } });
+    });
+    this.cache = { ...this.cache, [key]: value };
+    return this.cache;
+  }
+}
+
+function validate(key: SettingKey, value: unknown): void {
+  const bad = (why: string): never => { throw badInput(`Setting ${key} must be ${why}.`); };
+  switch (key) {
+    case 'idleLockMinutes': if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 240) bad('a whole number of minutes from 1 to 240'); break;
+    case 'maxFailedLogins': if (typeof value !== 'number' || !Number.isInteger(value) || value < 3 || value > 20) bad('a whole number from 3 to 20'); break;
+    case 'lockoutMinutes': if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1440) bad('a whole number of minutes from 1 to 1440'); break;
+    case 'forceCpu': if (typeof value !== 'boolean') bad('true or false'); break;
+    case 'openslideLibraryPath': if (value !== null && (typeof value !== 'string' || value.length > 1024)) bad('a file path or empty'); break;
+  }
+}

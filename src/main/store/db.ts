@@ -1,0 +1,125 @@
+/**
+ * A small promise wrapper over the `sqlite3` package with one rule that matters: every statement and every
+ * transaction goes through one FIFO queue, so an `await` inside a transaction can never let another caller's
+ * statement slip into it (sqlite3 itself serialises statements, not logical transactions).
+ */
+import sqlite3 from 'sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export type SqlValue = string | number | bigint | null | Buffer | Uint8Array;
+export type Params = readonly SqlValue[] | Record<string, SqlValue>;
+export type Row = Record<string, unknown>;
+
+export interface RunResult {
+  lastID: number;
+  changes: number;
+}
+
+/** Statements available inside a transaction (the queue is already held). */
+export interface Tx {
+  run(sql: string, params?: Params): Promise<RunResult>;
+  get<T = Row>(sql: string, params?: Params): Promise<T | undefined>;
+  all<T = Row>(sql: string, params?: Params): Promise<T[]>;
+  exec(sql: string): Promise<void>;
+}
+
+export class Db implements Tx {
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly raw: sqlite3.Database,
+    readonly file: string,
+  ) {}
+
+  static async open(file: string, opts: { readonly?: boolean } = {}): Promise<Db> {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const mode = opts.readonly ? sqlite3.OPEN_READONLY : sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE;
+    const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
+      const d = new sqlite3.Database(file, mode, (err) => (err ? reject(err) : resolve(d)));
+    });
+    const db = new Db(raw, file);
+    // busy_timeout first: another process (CLI next to the app) may hold the write lock briefly.
+    await db.exec('PRAGMA busy_timeout = 5000;');
+    if (!opts.readonly) {
+      await db.exec('PRAGMA journal_mode = WAL;');
+      await db.exec('PRAGMA synchronous = NORMAL;');
+    }
+    await db.exec('PRAGMA foreign_keys = ON;');
+    return db;
+  }
+
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('database is closed'));
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private rawRun(sql: string, params: Params = []): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+      this.raw.run(sql, params as never, function (this: sqlite3.RunResult, err: Error | null) {
+        if (err) reject(err);
+        else resolve({ lastID: this.lastID, changes: this.changes });
+      });
+    });
+  }
+  private rawGet<T>(sql: string, params: Params = []): Promise<T | undefined> {
+    return new Promise((resolve, reject) => {
+      this.raw.get(sql, params as never, (err: Error | null, row: T) => (err ? reject(err) : resolve(row)));
+    });
+  }
+  private rawAll<T>(sql: string, params: Params = []): Promise<T[]> {
+    return new Promise((resolve, reject) => {
+      this.raw.all(sql, params as never, (err: Error | null, rows: T[]) => (err ? reject(err) : resolve(rows)));
+    });
+  }
+  private rawExec(sql: string): Promise<void> {
+    return new Promise((resolve, reject) => this.raw.exec(sql, (err) => (err ? reject(err) : resolve())));
+  }
+
+  run(sql: string, params?: Params): Promise<RunResult> {
+    return this.enqueue(() => this.rawRun(sql, params));
+  }
+  get<T = Row>(sql: string, params?: Params): Promise<T | undefined> {
+    return this.enqueue(() => this.rawGet<T>(sql, params));
+  }
+  all<T = Row>(sql: string, params?: Params): Promise<T[]> {
+    return this.enqueue(() => this.rawAll<T>(sql, params));
+  }
+  exec(sql: string): Promise<void> {
+    return this.enqueue(() => this.rawExec(sql));
+  }
+
+  /**
+   * Runs `fn` inside BEGIN IMMEDIATE … COMMIT; any throw rolls everything back. IMMEDIATE takes the write lock up
+   * front so two processes cannot both read the audit head and then both append after it.
+   */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.enqueue(async () => {
+      const tx: Tx = {
+        run: (s, p) => this.rawRun(s, p),
+        get: <R = Row>(s: string, p?: Params) => this.rawGet<R>(s, p),
+        all: <R = Row>(s: string, p?: Params) => this.rawAll<R>(s, p),
+        exec: (s) => this.rawExec(s),
+      };
+      await this.rawExec('BEGIN IMMEDIATE');
+      try {
+        const out = await fn(tx);
+        await this.rawExec('COMMIT');
+        return out;
+      } catch (err) {
+        await this.rawExec('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.queue;
+    this.closed = true;
+    await new Promise<void>((resolve, reject) => this.raw.close((err) => (err ? reject(err) : resolve())));
+  }
+}

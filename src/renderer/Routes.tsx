@@ -1,0 +1,44 @@
+/** Route table: hash path → page. Unknown paths fall back to the worklist (the home screen). */
+import type { Route } from './lib/route.ts';
+import { Worklist } from './features/cases/Worklist.tsx';
+import { CasePage } from './features/cases/CasePage.tsx';
+import { PatientList } from './features/patients/PatientList.tsx';
+import { PatientPage } from './features/patients/PatientPage.tsx';
+import { PatientForm } from './features/patients/PatientForm.tsx';
+import { CaseForm } from './features/cases/CaseForm.tsx';
+import { AuditLogPage } from './features/audit/AuditLogPage.tsx';
+import { UsersPage } from './features/users/UsersPage.tsx';
+import { SettingsPage } from './features/settings/SettingsPage.tsx';
+import { ModelsPage } from './features/models/ModelsPage.tsx';
+
+const toId = (s: string | undefined): number | null => (s && /^\d+$/.test(s) ? Number(s) : null);
+
+export function Page({ route }: { route: Route }) {
+  const [head, a, b, c] = route.parts;
+  switch (head) {
+    case 'patients': {
+      if (a === 'new') return <PatientForm key="new" patientId={null} />;
+      const id = toId(a);
+      if (id !== null && b === 'edit') return <PatientForm key={`edit-${id}`} patientId={id} />;
+      if (id !== null && b === 'cases' && c === 'new') return <CaseForm key={`new-case-${id}`} patientId={id} caseId={null} />;
+      if (id !== null) return <PatientPage key={id} id={id} />;
+      return <PatientList query={route.query} />;
+    }
+    case 'cases': {
+      const id = toId(a);
+      if (id !== null && b === 'edit') return <CaseForm key={`edit-case-${id}`} patientId={null} caseId={id} />;
+      if (id !== null) return <CasePage key={id} id={id} tab={b ?? 'overview'} query={route.query} />;
+      return <Worklist query={route.query} />;
+    }
+    case 'audit':
+      return <AuditLogPage query={route.query} />;
+    case 'users':
+      return <UsersPage />;
+    case 'settings':
+      return <SettingsPage />;
+    case 'models':
+      return <ModelsPage />;
+    default:
+      return <Worklist query={route.query} />;
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The one contract: channel name -> { request, response, access }. Each area declares its channels in its own
+ * file; this index only merges them. Renderer, preload, router, bridge and tests all import from here.
+ */
+import type { z } from 'zod';
+import { authChannels } from './auth.ts';
+import { patientChannels } from './patients.ts';
+import { auditChannels } from './audit.ts';
+import { slideChannels } from './slides.ts';
+import { modelChannels } from './models.ts';
+import { analysisChannels } from './analysis.ts';
+import type { ChannelDef } from './define.ts';
+
+export const contract = {
+  ...authChannels,
+  ...patientChannels,
+  ...auditChannels,
+  ...slideChannels,
+  ...modelChannels,
+  ...analysisChannels,
+} as const satisfies Record<string, ChannelDef>;
+
+export type Contract = typeof contract;
+export type Channel = keyof Contract;
+/** What a caller sends (defaults may be omitted). */
+export type RequestOf<C extends Channel> = z.input<Contract[C]['request']>;
+/** What a handler receives after parsing (defaults filled in). */
+export type ParsedRequestOf<C extends Channel> = z.output<Contract[C]['request']>;
+export type ResponseOf<C extends Channel> = z.output<Contract[C]['response']>;
+
+export const CHANNELS = Object.keys(contract) as Channel[];
+export function isChannel(name: string): name is Channel {
+  return Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+/** The envelope every transport (IPC, bridge) returns. */
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: import('../errors.ts').ErrorShape };
+
+export { ROLES, type Role } from './define.ts';
