@@ -12,6 +12,15 @@ import { PatientsRepo } from './store/patients-repo.ts';
 import { SettingsService } from './settings/settings-service.ts';
 import { Router, type Handlers } from './router.ts';
 import { coreHandlers } from './core-handlers.ts';
+import { ModelRegistry } from './inference/model-packages.ts';
+import { modelHandlers } from './inference/model-handlers.ts';
+import { GenomicsService } from './genomics/genomics-service.ts';
+import { engineThumbnail, reviewHandlers, reviewServices, type ReviewServices } from './signoff/review-handlers.ts';
+import { SlideEngine } from './wsi/engine.ts';
+import { SlideService } from './wsi/service.ts';
+import { slideHandlers } from './wsi/handlers.ts';
+import { AnalysisService } from './analysis/job-manager.ts';
+import { analysisHandlers } from './analysis/handlers.ts';
 import { appVersion as readAppVersion, } from './version.ts';
 import { appRoot, defaultDataDir } from './paths.ts';
 import type { ChainStatus } from '../shared/contract/audit.ts';
@@ -25,6 +34,12 @@ export interface ServicesConfig {
   appVersion?: string;
   /** Resources folder of a packaged app (bundled OpenSlide, models); undefined when running from sources. */
   resourcesPath?: string;
+  /**
+   * How worker processes are started, by worker name ('slide-worker', 'analysis-worker'). Default: child_process.fork
+   * of the module next to the caller. The Electron shell passes utilityProcess instead (the RunAsNode fuse is off in
+   * packaged builds, so forking the Electron binary as Node is impossible there).
+   */
+  workerFactory?: (name: string) => import('./workers/transport.ts').WorkerFactory;
 }
 
 export interface Services {
@@ -35,6 +50,17 @@ export interface Services {
   settings: SettingsService;
   users: UsersService;
   patients: PatientsRepo;
+  /** Model packages in modelDirs (verified on use). */
+  models: ModelRegistry;
+  genomics: GenomicsService;
+  /** Sign-off (layered diagnosis, signatures, addenda) and case reports. */
+  review: ReviewServices;
+  /** Whole-slide engine (slide workers start on first use). */
+  slides: SlideService;
+  /** Deep-zoom JPEG tile of a registered slide, for the wsi:// scheme and the bridge's /wsi/ route. */
+  slideTile(slideId: number, level: number, col: number, row: number, ctx: { sessionId: string }): Promise<Buffer>;
+  /** Analysis jobs (the analysis worker starts on first use); `analysis.events` emits 'progress' for the shells to push. */
+  analysis: AnalysisService;
   router: Router;
   /** Chain status measured when the services started. */
   startupChain: ChainStatus;
@@ -61,17 +87,35 @@ export async function createServices(cfg: ServicesConfig): Promise<Services> {
   const sessions = new Sessions(() => settings.current().idleLockMinutes * 60_000);
   const users = new UsersService(db, audit, settings);
   const patients = new PatientsRepo(db, audit);
+  // The folder under dataDir holds user imports (`gliofuse models import`); every other folder is bundled.
+  const models = new ModelRegistry(modelDirs.map((dir) => ({ dir, source: path.resolve(dir) === path.resolve(dataDir, 'models') ? 'user' as const : 'bundled' as const })));
+  const genomics = new GenomicsService(db, audit, patients, models);
+  const slideEngine = new SlideEngine({ factory: cfg.workerFactory?.('slide-worker'), resourcesPath: cfg.resourcesPath, libraryPath: process.env.GLIOFUSE_OPENSLIDE_LIB || undefined });
+  const slides = new SlideService({ db, audit, engine: slideEngine, sessions });
+  // Slide thumbnails for the report's heatmap come from the slide engine.
+  const reviewDeps = { db, audit, users, patients, models, appVersion: version, dataDir, slideThumbnail: engineThumbnail(slideEngine) };
+  const review = reviewServices(reviewDeps);
+  const analysis = new AnalysisService({ db, audit, patients, settings, models, genomics, dataDir, appVersion: version, workerFactory: cfg.workerFactory?.('analysis-worker') });
+  // Jobs left queued/running by a process that is gone are failed with a reason (never left running).
+  await analysis.recoverInterrupted();
   const startupChain = await audit.verify();
 
   const closers: (() => Promise<void>)[] = [];
   const handlers: Handlers = {
     ...coreHandlers({ appVersion: version, audit, users, patients, settings, startupChain: () => startupChain }),
+    ...modelHandlers({ models, genomics }),
+    ...reviewHandlers(reviewDeps, review),
+    ...slideHandlers({ slides }),
+    ...analysisHandlers(analysis),
   };
+  closers.push(() => slides.close());
+  closers.push(() => analysis.close());
   const router = new Router(handlers, audit, sessions);
 
   return {
     config: { dbPath: cfg.dbPath, dataDir, modelDirs, appVersion: version, resourcesPath: cfg.resourcesPath },
-    db, audit, sessions, settings, users, patients, router, startupChain,
+    db, audit, sessions, settings, users, patients, models, genomics, review, slides, analysis, router, startupChain,
+    slideTile: (slideId, level, col, row, ctx) => slides.serveSlideTile(slideId, level, col, row, 'jpeg', ctx),
     async close() {
       for (const c of closers.reverse()) await c().catch(() => undefined);
       await db.close();

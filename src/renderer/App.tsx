@@ -12,6 +12,7 @@ import { Icon, type IconName } from './components/icons.tsx';
 import { Button, ErrorPanel } from './components/ui.tsx';
 import { LockScreen, LoginScreen, SetupScreen } from './features/auth/AuthScreens.tsx';
 import { Page } from './Routes.tsx';
+import { listenForOpenedSlides, setPendingSlide, usePendingSlide } from './lib/pending-slide.ts';
 
 type AppStatus = ResponseOf<'app.status'>;
 type SessionInfo = ResponseOf<'auth.login'>;
@@ -45,6 +46,22 @@ function ChainBanner({ chain }: { chain: AppStatus['auditChain'] }) {
         {chain.reason ? ` (${chain.reason})` : ''}. Records may have been altered outside Gliofuse; tell your administrator and keep a copy of the database file.
       </span>
       <a href={href('/audit')}>Open the audit log</a>
+    </div>
+  );
+}
+
+function PendingSlideBanner() {
+  const path = usePendingSlide();
+  if (!path) return null;
+  const name = path.split(/[\\/]/).pop() ?? path;
+  return (
+    <div className="pending-banner" role="status">
+      <Icon name="slide" size={16} />
+      <span>
+        <strong>{name}</strong> is ready to attach. Open the case it belongs to: the path is filled in under Overview ▸ Attach a slide.
+      </span>
+      <a href={href('/worklist')}>Worklist</a>
+      <Button variant="ghost" onClick={() => setPendingSlide(null)}>Dismiss</Button>
     </div>
   );
 }
@@ -152,6 +169,7 @@ export function App() {
   useEffect(() => {
     void boot();
   }, [boot]);
+  useEffect(() => listenForOpenedSlides(), []);
 
   const signedIn = (s: SessionInfo) => {
     lastUser.current = s.user.displayName;
@@ -214,6 +232,7 @@ export function App() {
           <div className="shell">
             <Rail session={sessionValue!} current={route.parts[0] ?? 'worklist'} />
             <main className="content" id="main" tabIndex={-1}>
+              <PendingSlideBanner />
               <Page route={route} />
             </main>
           </div>

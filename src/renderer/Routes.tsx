@@ -37,7 +37,7 @@ export function Page({ route }: { route: Route }) {
     case 'settings':
       return <SettingsPage />;
     case 'models':
-      return <ModelsPage />;
+      return <ModelsPage key={a ?? 'list'} id={a} />;
     default:
       return <Worklist query={route.query} />;
   }

@@ -101,13 +101,13 @@ export const GenomicFeature = z
     if (f.min > f.max) ctx.addIssue({ code: 'custom', message: `min ${f.min} is above max ${f.max}`, path: ['min'] });
     if (f.impute < f.min || f.impute > f.max) ctx.addIssue({ code: 'custom', message: `impute value ${f.impute} is outside [${f.min}, ${f.max}]`, path: ['impute'] });
     if (f.type === 'binary' && (f.min !== 0 || f.max !== 1)) ctx.addIssue({ code: 'custom', message: 'a binary feature has min 0 and max 1', path: ['type'] });
-    if (f.type !== 'number' && !Number.isInteger(f.impute)) ctx.addIssue({ code: 'custom', message: `${f.type} feature imputes a non-integer`, path: ['impute'] });
+    // No integer check on `impute`: it is the training-cohort mean (0.37 for a binary marker is valid).
   });
 export type GenomicFeature = z.infer<typeof GenomicFeature>;
 
-/** How column names are compared: case, surrounding space and runs of space/underscore/dash don't matter. */
+/** How column names are compared (docs/model-package.md): case-insensitively after trimming. */
 export function normaliseColumnName(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s_-]+/g, ' ');
+  return name.trim().toLowerCase();
 }
 
 export const GenomicSchema = z
@@ -179,6 +179,8 @@ export const Calibration = z.object({
   gradeTemperature: z.number().positive().finite().nullable().optional(),
   classTemperature: z.number().positive().finite().nullable().optional(),
   fitOn: z.string().optional(),
+  /** True when the temperatures are already applied inside the ONNX graph (the app must not apply them again). */
+  appliedInModel: z.boolean().optional(),
 });
 
 /** Metrics are reported as measured; only the figures the evaluator compares against are typed. */
@@ -213,7 +215,16 @@ export const ModelManifest = z
     created: z.iso.datetime({ offset: true }),
     architecture: z.literal('UMEML'),
     files: z.array(PackageFile).min(1),
-    onnx: z.object({ opset: z.number().int().min(7).max(30), inputs: OnnxInputs, outputs: OnnxOutputs }),
+    onnx: z.object({
+      opset: z.number().int().min(7).max(30),
+      inputs: OnnxInputs,
+      outputs: OnnxOutputs,
+      /** D: equals tileEncoder.featureDim. */
+      patchFeatureDim: z.number().int().min(1).max(65536),
+      /** G: equals genomicSchema.features.length. */
+      genomicDim: z.number().int().min(1).max(10000),
+      prototypes: z.number().int().min(1).max(1024),
+    }),
     tileEncoder: TileEncoder,
     genomicSchema: GenomicSchema,
     labels: Labels,
@@ -239,6 +250,12 @@ export const ModelManifest = z
     const models = m.files.filter((f) => f.role === 'model');
     if (models.length !== 1) ctx.addIssue({ code: 'custom', message: `a package lists exactly one file with role "model" (found ${models.length})`, path: ['files'] });
     if (!m.files.some((f) => f.path === 'MODEL_CARD.md')) ctx.addIssue({ code: 'custom', message: 'MODEL_CARD.md must be listed in files', path: ['files'] });
+    if (m.onnx.patchFeatureDim !== m.tileEncoder.featureDim) {
+      ctx.addIssue({ code: 'custom', message: `onnx.patchFeatureDim ${m.onnx.patchFeatureDim} differs from tileEncoder.featureDim ${m.tileEncoder.featureDim}`, path: ['onnx', 'patchFeatureDim'] });
+    }
+    if (m.onnx.genomicDim !== m.genomicSchema.features.length) {
+      ctx.addIssue({ code: 'custom', message: `onnx.genomicDim ${m.onnx.genomicDim} differs from the ${m.genomicSchema.features.length} features of the genomic schema`, path: ['onnx', 'genomicDim'] });
+    }
     const te = m.tileEncoder;
     if (te.file !== null) {
       const f = m.files.find((x) => x.path === te.file);

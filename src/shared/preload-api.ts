@@ -41,14 +41,20 @@ export interface GliofusePreloadApi {
 /**
  * The renderer's Content-Security-Policy, identical for Electron's app:// scheme and the bridge's http origin.
  * `tileSources` lists extra origins images may load from (Electron: 'wsi:'; the bridge serves tiles from 'self').
- * No inline script or style, no eval, no remote connections, no framing, no plugins.
+ * No inline script, no inline style (except an empty marker element), no eval, no remote connections, no framing,
+ * no plugins.
  */
+/** sha256 of the empty string, base64 (CSP hash source). */
+export const EMPTY_STYLE_HASH = 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=';
+
 export function rendererCsp(opts: { tileSources?: readonly string[] } = {}): string {
   const img = ["'self'", 'data:', 'blob:', ...(opts.tileSources ?? [])].join(' ');
   return [
     "default-src 'none'",
     "script-src 'self'",
-    "style-src 'self'",
+    // The one inline style allowed is an EMPTY <style> element (sha256 of ""): the renderer adds it as the marker
+    // that stops OpenSeadragon from injecting CSS that would hide the focus ring on touch screens.
+    `style-src 'self' '${EMPTY_STYLE_HASH}'`,
     `img-src ${img}`,
     "font-src 'self'",
     "connect-src 'self'",

@@ -72,8 +72,11 @@ def masked_softmax(scores: torch.Tensor, key_mask: torch.Tensor) -> torch.Tensor
 class Attention(nn.Module):
     """Multi-head attention with an explicit key mask and an optional learned null key/value slot."""
 
-    def __init__(self, dim: int, heads: int, attn_dropout: float, null_slot: bool = False):
+    def __init__(self, dim: int, heads: int, attn_dropout: float, null_slot: bool = False, few_tokens: bool = False):
         super().__init__()
+        # few_tokens: the layer only ever sees a handful of tokens (self-attention over ~15 tokens); products are
+        # then computed by broadcasting, which avoids hundreds of tiny per-(batch, head) BLAS calls on the CPU
+        self.few_tokens = few_tokens
         assert dim % heads == 0
         self.dim, self.heads, self.head_dim = dim, heads, dim // heads
         self.q = nn.Linear(dim, dim)
@@ -102,9 +105,15 @@ class Attention(nn.Module):
         q = q.reshape(b, -1, h, dh).transpose(1, 2)
         k = k.reshape(b, -1, h, dh).transpose(1, 2)
         v = v.reshape(b, -1, h, dh).transpose(1, 2)
-        scores = torch.matmul(q, k.transpose(2, 3)) * (1.0 / math.sqrt(dh))
+        if self.few_tokens:
+            scores = (q.unsqueeze(3) * k.unsqueeze(2)).sum(dim=-1) * (1.0 / math.sqrt(dh))
+        else:
+            scores = torch.matmul(q, k.transpose(2, 3)) * (1.0 / math.sqrt(dh))
         probs = masked_softmax(scores, key_mask[:, None, None, :])
-        out = torch.matmul(self.drop(probs), v)
+        if self.few_tokens:
+            out = (self.drop(probs).unsqueeze(-1) * v.unsqueeze(2)).sum(dim=3)
+        else:
+            out = torch.matmul(self.drop(probs), v)
         out = out.transpose(1, 2).reshape(b, -1, self.dim)
         return self.o(out), probs
 
@@ -115,7 +124,7 @@ class TransLayer(nn.Module):
     def __init__(self, dim: int, heads: int, attn_dropout: float):
         super().__init__()
         self.norm = nn.LayerNorm(dim)
-        self.attn = Attention(dim, heads, attn_dropout)
+        self.attn = Attention(dim, heads, attn_dropout, few_tokens=True)
 
     def forward(self, x: torch.Tensor, key_mask: torch.Tensor):
         y = self.norm(x)
@@ -160,7 +169,7 @@ class GatedBilinearFusion(nn.Module):
         one = torch.ones_like(o1[:, :1])
         o1 = torch.cat([o1, one], dim=1)
         o2 = torch.cat([o2, one], dim=1)
-        outer = torch.matmul(o1.unsqueeze(2), o2.unsqueeze(1)).flatten(start_dim=1)
+        outer = (o1.unsqueeze(2) * o2.unsqueeze(1)).flatten(start_dim=1)
         return self.enc2(self.enc1(self.post_drop(outer)))
 
 
@@ -243,7 +252,15 @@ class UMEML(nn.Module):
         # a bag with pathology flagged absent contributes nothing, even through the patch outputs
         eff_mask = patch_mask * pp
 
-        path_tokens, h_patch, protos, cross_probs = self.encode_pathology(patch_features, eff_mask)
+        if self.training and patch_features.shape[1] == 0 and not bool((pp > 0).any()):
+            # training shortcut (never taken in eval/export): with pathology absent for the whole batch the
+            # encoder output is replaced by the absent tokens anyway, so skip computing it
+            path_tokens = self.path_absent.expand(b, -1, -1)
+            h_patch = patch_features.new_zeros(b, 0, cfg.dim)
+            protos = self.prototypes.expand(b, -1, -1)
+            cross_probs = patch_features.new_zeros(b, cfg.cross_heads, cfg.prototypes, 1)
+        else:
+            path_tokens, h_patch, protos, cross_probs = self.encode_pathology(patch_features, eff_mask)
         gen_encoded = self.encode_genomics(genomics, genomics_mask)
         n_pt, n_gt = path_tokens.shape[1], gen_encoded.shape[1]
         path_tokens = pp.unsqueeze(2) * path_tokens + (1.0 - pp.unsqueeze(2)) * self.path_absent.expand(b, -1, -1)

@@ -23,6 +23,7 @@ import type { AddressInfo } from 'node:net';
 import { appRoot } from '../paths.ts';
 import { rendererCsp, type AppEvent } from '../../shared/preload-api.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
+import { ANALYSIS_EVENT_TOPIC } from '../../shared/contract/analysis.ts';
 import type { Services } from '../services.ts';
 
 /** What the bridge needs from the services (the router does all the real work). */
@@ -31,7 +32,21 @@ export type BridgeServices = Pick<Services, 'router' | 'sessions'> & {
   slideTile?: (slideId: number, level: number, col: number, row: number, ctx: { sessionId: string }) => Promise<Buffer>;
   /** Pushed events (job progress, ...); returns the unsubscribe function. */
   onEvent?: (cb: (event: AppEvent) => void) => () => void;
+  /** Used when `onEvent` is absent: analysis progress straight from the job manager's emitter. */
+  analysis?: { events: { on(name: 'progress', fn: (e: unknown) => void): unknown; off(name: 'progress', fn: (e: unknown) => void): unknown } };
 };
+
+/** The services' event feed, or one built from the analysis job manager's 'progress' emitter. */
+function eventFeed(services: BridgeServices): ((cb: (event: AppEvent) => void) => () => void) | undefined {
+  if (services.onEvent) return services.onEvent.bind(services);
+  const emitter = services.analysis?.events;
+  if (!emitter) return undefined;
+  return (cb) => {
+    const fn = (data: unknown) => cb({ topic: ANALYSIS_EVENT_TOPIC, at: new Date().toISOString(), data });
+    emitter.on('progress', fn);
+    return () => emitter.off('progress', fn);
+  };
+}
 
 export interface BridgeOptions {
   /** 0 (default) = a random free port. */
@@ -72,7 +87,6 @@ const MIME: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
 };
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { BAD_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 };
 
 class Refusal extends Error {
   constructor(readonly status: number, readonly code: ErrorCode, message: string) {
@@ -193,8 +207,9 @@ export async function startBridge(services: BridgeServices, opts: BridgeOptions 
     const sessionId = sessionOf(req, url);
     const payload = await readJsonBody(req);
     const envelope = await services.router.call(channel, payload, { transport: 'bridge', sessionId, senderOk: true, senderDescription: 'bridge page with token' });
-    // The envelope carries the outcome; the HTTP status mirrors it for people reading logs or using curl.
-    sendJson(res, envelope.ok ? 200 : HTTP_STATUS[envelope.error.code] ?? 422, envelope);
+    // 200 = the router answered (its envelope says ok or which error); 4xx/5xx = the bridge itself refused or failed.
+    // Keeping the two apart means a wrong password is not logged by the browser as a failed resource load.
+    sendJson(res, 200, envelope);
   };
 
   const handleSession = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
@@ -276,7 +291,7 @@ export async function startBridge(services: BridgeServices, opts: BridgeOptions 
   server.headersTimeout = 15_000;
   server.requestTimeout = 60_000;
 
-  const unsubscribe = services.onEvent?.((event) => {
+  const unsubscribe = eventFeed(services)?.((event) => {
     const line = `data: ${JSON.stringify(event)}\n\n`;
     for (const client of eventClients) client.write(line);
   });

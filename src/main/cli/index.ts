@@ -5,6 +5,12 @@
 import { Command, CommanderError } from 'commander';
 import { createCliContext, type GlobalOptions } from './context.ts';
 import { registerCoreCommands } from './commands/core.ts';
+import { registerModelsCommands } from './commands/models.ts';
+import { registerGenomicsCommands } from './commands/genomics.ts';
+import { registerEvaluateCommands } from './commands/evaluate.ts';
+import { registerSlideCommands } from './commands/slide.ts';
+import { registerReportCommands } from './commands/report.ts';
+import { registerAnalysisCommands } from './commands/analysis.ts';
 import { appVersion } from '../version.ts';
 import { toErrorShape } from '../../shared/errors.ts';
 import { RUO_STATEMENT } from '../../shared/ruo.ts';
@@ -23,6 +29,12 @@ export async function runCli(argv: string[]): Promise<number> {
     .showHelpAfterError(false);
 
   registerCoreCommands(program, cli);
+  registerModelsCommands(program, cli);
+  registerGenomicsCommands(program, cli);
+  registerEvaluateCommands(program, cli);
+  registerSlideCommands(program, cli);
+  registerReportCommands(program, cli);
+  registerAnalysisCommands(program, cli);
   // Areas register here (slide engine, models/genomics/evaluate, analysis/report).
 
   try {

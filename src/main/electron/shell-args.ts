@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SLIDE_FILE_EXTENSIONS } from '../../shared/shell-events.ts';
 
 export interface ShellArgs {
@@ -40,7 +41,7 @@ export function parseShellArgs(argv: readonly string[], cwd: string, exists: (p:
     let candidate = a;
     if (candidate.startsWith('file://')) {
       try {
-        candidate = decodeURIComponent(new URL(candidate).pathname);
+        candidate = fileURLToPath(candidate);
       } catch {
         continue;
       }

@@ -49,28 +49,36 @@ export function harrellCIndex(records: readonly SurvivalRecord[]): CIndexResult 
 }
 
 /**
- * Area under the ROC curve for binary labels (1 = positive) via the Mann–Whitney statistic with average ranks,
- * so tied scores count ½. NaN when there are no positives or no negatives.
+ * Area under the ROC curve for binary labels (1 = positive): the Mann–Whitney probability that a positive scores
+ * above a negative, tied scores counting ½. Positives and negatives are sorted separately (native typed-array
+ * sorts) and merged, so a 1000-resample bootstrap over thousands of samples stays fast. NaN for one class only.
  */
 export function binaryAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
   const n = labels.length;
-  const idx = Array.from({ length: n }, (_, i) => i).sort((x, y) => (scores[x] as number) - (scores[y] as number));
-  const ranks = new Float64Array(n);
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && scores[idx[j + 1] as number] === scores[idx[i] as number]) j++;
-    const avg = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) ranks[idx[k] as number] = avg;
-    i = j + 1;
-  }
   let pos = 0;
-  let rankSum = 0;
-  for (let i = 0; i < n; i++) {
-    if (labels[i] === 1) { pos++; rankSum += ranks[i] as number; }
-  }
+  for (let i = 0; i < n; i++) if (labels[i] === 1) pos++;
   const neg = n - pos;
   if (pos === 0 || neg === 0) return NaN;
-  return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
+  const P = new Float64Array(pos);
+  const N = new Float64Array(neg);
+  for (let i = 0, a = 0, b = 0; i < n; i++) {
+    if (labels[i] === 1) P[a++] = scores[i] as number;
+    else N[b++] = scores[i] as number;
+  }
+  P.sort();
+  N.sort();
+  // For each positive (ascending): negatives strictly below count 1, equal ones ½.
+  let below = 0;
+  let upTo = 0;
+  let wins = 0;
+  for (let i = 0; i < pos; i++) {
+    const p = P[i] as number;
+    while (below < neg && (N[below] as number) < p) below++;
+    if (upTo < below) upTo = below;
+    while (upTo < neg && (N[upTo] as number) <= p) upTo++;
+    wins += below + (upTo - below) / 2;
+  }
+  return wins / (pos * neg);
 }
 
 export interface ClassificationInput {
@@ -204,7 +212,7 @@ export function meanSd(values: readonly number[]): { mean: number; sd: number } 
   const v = values.filter((x) => Number.isFinite(x));
   if (v.length === 0) return { mean: NaN, sd: NaN };
   const mean = v.reduce((a, b) => a + b, 0) / v.length;
-  // Population sd (ddof = 0), numpy's default, which is what fold-wise "mean ± sd" tables in this field report.
-  const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+  // Sample sd (ddof = 1), as the training recipe reports the manifest's fold-wise "mean ± sd"; 0 for one value.
+  const sd = v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) : 0;
   return { mean, sd };
 }

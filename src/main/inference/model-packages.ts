@@ -3,8 +3,8 @@
  *
  * A package is trusted only after: manifest.json parses and passes the zod schema; every listed file exists as a
  * regular file inside the package, has the listed size and the listed sha256 (streamed, so a multi-GB encoder does
- * not sit in memory). Anything else refuses the package with one sentence naming the file. Files present but not
- * listed are reported and never read. The package digest is the sha256 of the manifest.json bytes: the manifest
+ * not sit in memory), and no file in the folder is left unlisted (docs/model-package.md). Anything else refuses the
+ * package with one sentence naming the file. The package digest is the sha256 of the manifest.json bytes: the manifest
  * pins every other file by hash, so this one value identifies the complete package (docs/inference.md).
  */
 import fs from 'node:fs';
@@ -12,7 +12,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { ModelManifest, describeManifestIssues, modelFileOf, type PackageFile } from '../../shared/model-manifest.ts';
+import { ModelManifest, PackageId, describeManifestIssues, modelFileOf, type PackageFile } from '../../shared/model-manifest.ts';
 import { GliofuseError, badInput, notFound } from '../../shared/errors.ts';
 import { appRoot } from '../paths.ts';
 
@@ -35,7 +35,7 @@ export interface PackageCheck {
   /** One sentence naming the first problem (null when ok). */
   reason: string | null;
   problems: PackageProblem[];
-  /** Files in the folder that the manifest does not list (never read by the app). */
+  /** Files in the folder that the manifest does not list (each one refuses the package). */
   unlistedFiles: string[];
   /** Present whenever manifest.json parsed and passed the schema, even if a file then failed. */
   manifest: ModelManifest | null;
@@ -163,6 +163,8 @@ export async function checkPackage(dir: string, opts: { source?: PackageSource |
   }
   const listed = new Set([MANIFEST_FILE, ...manifest.files.map((f) => f.path)]);
   base.unlistedFiles = (await walk(dir)).filter((f) => !listed.has(f)).sort();
+  // An unlisted file is not covered by the digest, so the package would no longer be exactly what was verified.
+  for (const f of base.unlistedFiles) problems.push({ file: f, problem: 'is in the package folder but not listed in the manifest (added or left over)' });
   base.problems = problems;
   const first = problems[0];
   if (first) return { ...base, ok: false, reason: sentence(first), checkedAt: new Date().toISOString() };
@@ -261,6 +263,8 @@ export class ModelRegistry {
 
   /** Like get() but returns the check result of a failing package instead of throwing. */
   async find(id: string, opts: { fresh?: boolean } = {}): Promise<PackageCheck> {
+    // The id becomes a path segment: only manifest-valid ids, so "../x" can never reach outside the model folders.
+    if (!PackageId.safeParse(id).success) throw badInput(`"${id.slice(0, 80)}" is not a model package id (lowercase letters, digits and dashes).`);
     for (const folder of [...this.folders].reverse()) {
       const dir = path.join(folder.dir, id);
       if (fs.existsSync(path.join(dir, MANIFEST_FILE))) return this.check(dir, folder.source, opts);

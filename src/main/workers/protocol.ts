@@ -28,7 +28,7 @@ export interface ReadyMessage {
 export type WorkerToHost = ResponseMessage | ReadyMessage;
 export type HostToWorker = RequestMessage;
 
-/** Reserved method: makes the worker abort (only honoured when the worker was started with debug enabled). */
+/** Reserved method: makes the worker crash natively (only honoured when the worker was started with debug enabled). */
 export const DEBUG_CRASH_METHOD = '__debug.crash';
 /** Reserved method: resource figures of the worker process (peak RSS), used by benchmarks and diagnostics. */
 export const STATS_METHOD = '__stats';

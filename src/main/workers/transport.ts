@@ -4,6 +4,8 @@
  * this shape (postMessage / on('message') / on('exit') / kill), so nothing here imports electron.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { FRAME_ENV, FRAME_FD, FrameReader, encodeFrame } from './frames.ts';
 import { fileURLToPath } from 'node:url';
 
 export interface WorkerLike {
@@ -47,16 +49,31 @@ function inheritableExecArgv(argv: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * A bare `tsx` loader specifier is resolved against the working directory, which need not be the app's; the
+ * worker gets the absolute location resolved from here instead (running from sources only).
+ */
+function absoluteTsx(a: string): string {
+  if (a !== 'tsx') return a;
+  try {
+    return import.meta.resolve('tsx');
+  } catch {
+    return a;
+  }
+}
+
 /** `child_process.fork` adapter. Advanced serialization carries Uint8Array buffers as bytes (no JSON/base64). */
 export function forkFactory(entry: string): WorkerFactory {
   return (opts) => {
-    const execArgv = inheritableExecArgv(process.execArgv);
-    if (entry.endsWith('.ts') && !execArgv.some((a) => a.includes('tsx'))) execArgv.push('--import', 'tsx');
+    const execArgv = inheritableExecArgv(process.execArgv).map(absoluteTsx);
+    if (entry.endsWith('.ts') && !execArgv.some((a) => a.includes('tsx'))) execArgv.push('--import', absoluteTsx('tsx'));
+    // Messages travel as frames over an extra socket pair (fd 4; see frames.ts); the IPC channel stays for
+    // disconnect detection (a worker exits when its host goes away).
     const child: ChildProcess = fork(entry, [], {
       execArgv,
-      env: { ...process.env, ...opts.env },
+      env: { ...process.env, ...opts.env, [FRAME_ENV]: String(FRAME_FD) },
       serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'],
     });
     return new ForkedWorker(child);
   };
@@ -65,13 +82,21 @@ export function forkFactory(entry: string): WorkerFactory {
 class ForkedWorker implements WorkerLike {
   private exited = false;
   private readonly exitListeners: ((code: number | null) => void)[] = [];
+  private readonly messageListeners: ((m: unknown) => void)[] = [];
+  private readonly frames: Socket;
   constructor(private readonly child: ChildProcess) {
+    this.frames = child.stdio[FRAME_FD] as Socket;
+    const reader = new FrameReader();
+    this.frames.on('data', (chunk: Buffer) => {
+      for (const m of reader.push(chunk)) for (const l of this.messageListeners) l(m);
+    });
+    this.frames.on('error', () => undefined); // the exit handler reports the failure
     const onExit = (code: number | null) => {
       if (this.exited) return;
       this.exited = true;
       for (const l of this.exitListeners) l(code);
     };
-    child.on('exit', (code, signal) => onExit(code ?? (signal ? 128 : null)));
+    child.on('exit', (code) => onExit(code));
     // A spawn failure emits 'error' and may never emit 'exit'.
     child.on('error', () => onExit(null));
   }
@@ -79,13 +104,16 @@ class ForkedWorker implements WorkerLike {
     return this.child.pid;
   }
   postMessage(message: unknown): void {
-    if (this.exited || !this.child.connected) throw new Error('worker is not running');
-    this.child.send(message as never);
+    if (this.exited || this.frames.destroyed) throw new Error('worker is not running');
+    const parts = encodeFrame(message);
+    this.frames.cork();
+    for (const p of parts) this.frames.write(p);
+    this.frames.uncork();
   }
   on(event: 'message', listener: (message: unknown) => void): this;
   on(event: 'exit', listener: (code: number | null) => void): this;
   on(event: 'message' | 'exit', listener: ((message: unknown) => void) | ((code: number | null) => void)): this {
-    if (event === 'message') this.child.on('message', listener as (m: unknown) => void);
+    if (event === 'message') this.messageListeners.push(listener as (m: unknown) => void);
     else this.exitListeners.push(listener as (code: number | null) => void);
     return this;
   }

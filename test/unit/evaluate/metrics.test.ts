@@ -65,12 +65,13 @@ test('macro AUC skips a class absent from the labels; balanced accuracy averages
   close(m.balancedAccuracy, (0.5 + 0.5) / 2);
 });
 
-test('percentile interpolates like numpy, mean/sd use ddof 0', () => {
+test('percentile interpolates like numpy, sd is the sample sd (ddof 1)', () => {
   close(percentile([1, 2, 3, 4], 0.5), 2.5);
   close(percentile([1, 2, 3, 4, 5], 0.025), 1.1);
   const ms = meanSd([1, 2, 3, 4]);
   close(ms.mean, 2.5);
-  close(ms.sd, Math.sqrt(1.25));
+  close(ms.sd, Math.sqrt(5 / 3));
+  assert.equal(meanSd([0.7]).sd, 0);
 });
 
 test('bootstrap is reproducible for a seed and its interval brackets the estimate', () => {

@@ -1,0 +1,87 @@
+/**
+ * Turns the UMEML outputs, explanations, warnings and provenance into the one AnalysisResult shape that the UI,
+ * the PDF report, result.json and the predictions table all carry (src/shared/analysis-result.ts).
+ */
+import { AnalysisResult, type GenomicAttribution, type HeatmapGrid, type Provenance, type Warning } from '../../shared/analysis-result.ts';
+import type { ModelManifest } from '../../shared/model-manifest.ts';
+import { RUO_STATEMENT } from '../../shared/ruo.ts';
+import { GliofuseError } from '../../shared/errors.ts';
+
+const ROMAN: Record<string, number> = { I: 1, II: 2, III: 3, IV: 4 };
+
+/** "II" → "CNS WHO grade 2" (WHO CNS5 writes grades in Arabic numerals); other labels are shown as they are. */
+export function gradeDisplay(label: string): string {
+  const n = ROMAN[label.trim().toUpperCase()] ?? (/^[1-4]$/.test(label.trim()) ? Number(label.trim()) : null);
+  return n ? `CNS WHO grade ${n}` : label;
+}
+
+/** r < c0 → names[0]; c_{k-1} ≤ r < c_k → names[k]; r ≥ c_last → names[last] (docs/model-package.md). */
+export function riskGroupOf(risk: number, cutoffs: readonly number[], names: readonly string[]): string {
+  let k = 0;
+  while (k < cutoffs.length && risk >= (cutoffs[k] as number)) k++;
+  return names[k] ?? names[names.length - 1] ?? 'unknown';
+}
+
+function argmax(a: readonly number[]): number {
+  let best = 0;
+  a.forEach((v, i) => { if (v > (a[best] as number)) best = i; });
+  return best;
+}
+
+const clamp01 = (p: number) => (p < 0 ? 0 : p > 1 ? 1 : p);
+
+export interface ResultParts {
+  manifest: ModelManifest;
+  output: {
+    gradeProbs: number[];
+    classProbs: number[];
+    hazards: number[];
+    survival: number[];
+    risk: number;
+    modalityContributions: { pathology: number; genomics: number };
+  };
+  heatmap: HeatmapGrid | null;
+  topPatches: { x: number; y: number; size: number; score: number; prototype: number | null }[];
+  genomicAttributions: GenomicAttribution[];
+  genomicAttributionMethod: string;
+  pathologyIsEvidence: boolean;
+  warnings: Warning[];
+  provenance: Provenance;
+}
+
+export function buildResult(p: ResultParts): AnalysisResult {
+  const m = p.manifest;
+  const gradeProbs = m.labels.grade.map((label, i) => ({ label, display: gradeDisplay(label), p: clamp01(p.output.gradeProbs[i] ?? 0) }));
+  const classProbs = m.labels.class.map((label, i) => ({ label, display: m.labels.classDisplay[i] ?? label, p: clamp01(p.output.classProbs[i] ?? 0) }));
+  const rg = m.survival.riskGroups;
+  const candidate = {
+    grade: { probs: gradeProbs, top: m.labels.grade[argmax(p.output.gradeProbs)] ?? '' },
+    molecularClass: { probs: classProbs, top: m.labels.class[argmax(p.output.classProbs)] ?? '' },
+    survival: {
+      binEdgesDays: [...m.survival.binEdgesDays],
+      hazards: p.output.hazards,
+      curve: p.output.survival,
+      risk: p.output.risk,
+      riskGroup: riskGroupOf(p.output.risk, rg.cutoffs, rg.names),
+      riskGroupCutoffs: [...rg.cutoffs],
+      cutoffSource: rg.source,
+    },
+    modalityContributions: p.output.modalityContributions,
+    explanations: {
+      heatmap: p.pathologyIsEvidence ? p.heatmap : null,
+      topPatches: p.pathologyIsEvidence ? p.topPatches : [],
+      genomicAttributions: p.genomicAttributions,
+      genomicAttributionMethod: p.genomicAttributionMethod,
+      pathologyIsEvidence: p.pathologyIsEvidence,
+    },
+    warnings: p.warnings,
+    provenance: p.provenance,
+    ruo: RUO_STATEMENT,
+  };
+  const parsed = AnalysisResult.safeParse(candidate);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new GliofuseError('INTERNAL', `The analysis produced a result that does not match the result schema (${i ? `${i.path.join('.')}: ${i.message}` : 'invalid'}).`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,188 @@
+/**
+ * Slide → feature bag, inside the analysis worker: cache lookup, else tissue detection → tile grid →
+ * read/preprocess/encode (feature-extraction.ts) → bag written to the cache (and/or to `out`). Shared by the
+ * analysis run and `gliofuse features`.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { GliofuseError } from '../../shared/errors.ts';
+import type { QualityFlag } from '../../shared/contract/slides.ts';
+import { normalizeTissueParams } from '../wsi/tissue.ts';
+import type { SlideReader } from '../wsi/slide-reader.ts';
+import { BagWriter, readBag, type Bag, type BagMeta } from './feature-bag.ts';
+import { FeatureCache, featureCacheKey } from './feature-cache.ts';
+import { extractFeatures, type ExtractStats } from './feature-extraction.ts';
+import { EncoderThread } from './encoder-thread.ts';
+import { TilePreprocessor } from './preprocess.ts';
+import type { ProgressTracker } from './progress.ts';
+import { openSlide } from './tile-source.ts';
+import { computeTileGrid } from '../wsi/tiler.ts';
+import type { EncoderInfo, EncoderSpec } from './tile-encoder.ts';
+import type { FeatureRequest, SlideFeaturesInfo } from './worker-api.ts';
+import type { TileGrid as TileGridGeometry } from './explanations.ts';
+
+export interface SlideFeatures {
+  info: SlideFeaturesInfo;
+  bag: Bag;
+  /** Level-0 grid of the tiles (heatmap geometry). */
+  grid: TileGridGeometry;
+  slideHash: { hashKind: 'quickhash1' | 'sha256'; hash: string };
+}
+
+/** Tiling facts stored in the bag (coords.json "tiling") so a cache hit can rebuild the heatmap grid. */
+interface StoredTiling {
+  originX: number;
+  originY: number;
+  cols: number;
+  rows: number;
+  tileL0: number;
+  tileHeightL0: number;
+  level: number;
+  readWidth: number;
+  readHeight: number;
+  slideMpp: number;
+  mppSource: string;
+  minTissue: number;
+  tissueParams: Record<string, unknown>;
+  tissueFraction: number;
+  tissueThreshold: number;
+  qualityFlags: QualityFlag[];
+  gridWarnings: string[];
+}
+
+export function defaultPerf(cores = os.availableParallelism()) {
+  return {
+    batchSize: 16,
+    // One core stays with reading and preprocessing (they run on other threads of this process).
+    encoderThreads: Number(process.env.GLIOFUSE_ENCODER_THREADS) || Math.max(1, cores - 1),
+    readAhead: 32,
+    buffers: 3,
+  };
+}
+
+async function sha256OfFile(file: string): Promise<string> {
+  const h = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+function copyBag(fromDir: string, toDir: string): void {
+  fs.rmSync(toDir, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(toDir), { recursive: true });
+  fs.cpSync(fromDir, toDir, { recursive: true });
+}
+
+export async function computeSlideFeatures(req: FeatureRequest, reader: SlideReader, tracker: ProgressTracker, checkCancelled: () => void): Promise<SlideFeatures> {
+  const te = req.tileEncoder;
+  const slide = await openSlide(reader, req.slide.path);
+  try {
+    const info = slide.info;
+    let hashKind = req.slide.hashKind;
+    let hash = req.slide.hash;
+    if (!hashKind || !hash) {
+      if (info.quickhash) { hashKind = 'quickhash1'; hash = info.quickhash; }
+      else { hashKind = 'sha256'; hash = await sha256OfFile(req.slide.path); }
+    }
+    // The grid follows the encoder: its input size at its target µm/px. Callers may set the tissue threshold
+    // and the slide's µm/px override only.
+    const tiling = { mpp: te.mppTarget, size: te.inputSize, minTissue: req.tiling?.minTissue ?? 0.5, ...(req.tiling?.slideMpp !== undefined ? { slideMpp: req.tiling.slideMpp } : {}) };
+    const tissueParams = normalizeTissueParams(req.tissue);
+    const key = featureCacheKey({ slide: { hashKind, hash }, encoder: { id: te.id, sha256: req.encoder.sha256 }, tiling, tissue: tissueParams });
+    const cache = req.cacheRoot ? new FeatureCache(req.cacheRoot) : null;
+
+    const hit = cache?.lookup(key, te.featureDim) ?? null;
+    if (hit && cache) {
+      const t = hit.meta.tiling as unknown as StoredTiling;
+      tracker.markCached();
+      tracker.begin('encoding', hit.meta.count);
+      tracker.set(hit.meta.count);
+      if (req.out) copyBag(cache.dirFor(key), path.resolve(req.out));
+      const { coords: _c, ...meta } = hit.meta;
+      return {
+        bag: hit,
+        grid: { originX: t.originX, originY: t.originY, spacingX: t.tileL0, spacingY: t.tileHeightL0 ?? t.tileL0, cols: t.cols, rows: t.rows },
+        slideHash: { hashKind, hash },
+        info: {
+          meta, cacheKey: key, cacheHit: true, encodedTiles: 0, tileCount: hit.meta.count,
+          qualityFlags: req.slide.qualityFlags ?? t.qualityFlags ?? [], gridWarnings: t.gridWarnings ?? [], encoder: null, stats: null,
+          bagPath: req.out ? path.resolve(req.out) : cache.dirFor(key),
+        },
+      };
+    }
+
+    tracker.begin('tissue', 1);
+    checkCancelled();
+    const tissue = await slide.tissue(tissueParams);
+    tracker.set(1);
+    tracker.begin('tiling', 1);
+    const grid = computeTileGrid(info, tissue, tiling);
+    const coords: [number, number][] = grid.tiles.map((t) => [t.x, t.y]);
+    const qualityFlags = slide.quality(tissue);
+    tracker.set(1);
+    checkCancelled();
+
+    const writer: BagWriter = cache ? cache.writer(key, te.featureDim) : BagWriter.create(path.resolve(req.out ?? ''), te.featureDim);
+    let encoderInfo: EncoderInfo | null = null;
+    let stats: ExtractStats | null = null;
+    try {
+      tracker.begin('encoding', coords.length);
+      if (coords.length > 0) {
+        const perf = { ...defaultPerf(), ...req.perf };
+        const spec: EncoderSpec = { id: te.id, path: req.encoder.path, sha256: req.encoder.sha256, inputName: te.inputName, outputName: te.outputName, inputSize: te.inputSize, featureDim: te.featureDim };
+        const thread = await EncoderThread.start(spec, { threads: perf.encoderThreads, allowSpinning: false, forceCpu: req.providers.forceCpu, ...(req.providers.requested ? { requested: req.providers.requested } : {}) });
+        encoderInfo = thread.info;
+        try {
+          stats = await extractFeatures({
+            reader: slide, coords, level: grid.level, readWidth: grid.readWidth, readHeight: grid.readHeight,
+            preprocessor: new TilePreprocessor(te.normalisation, te.inputSize), encoder: thread,
+            batchSize: perf.batchSize, readAhead: perf.readAhead, buffers: perf.buffers,
+            sink: (f, c) => writer.append(f, c),
+            onProgress: (d) => tracker.set(d),
+            checkCancelled,
+          });
+        } finally {
+          await thread.close();
+        }
+      }
+      const stored: StoredTiling = {
+        originX: grid.originX, originY: grid.originY, cols: grid.cols, rows: grid.rows, tileL0: grid.tileWidthL0, tileHeightL0: grid.tileHeightL0,
+        level: grid.level, readWidth: grid.readWidth, readHeight: grid.readHeight, slideMpp: grid.slideMpp, mppSource: grid.mppSource,
+        minTissue: grid.params.minTissue, tissueParams: { ...tissue.params }, tissueFraction: tissue.tissueFraction, tissueThreshold: tissue.threshold,
+        qualityFlags, gridWarnings: grid.warnings,
+      };
+      const metaIn: Omit<BagMeta, 'count' | 'coords' | 'featureDim' | 'featuresSha256' | 'format'> = {
+        tileEncoder: { id: te.id, sha256: req.encoder.sha256 },
+        mpp: te.mppTarget,
+        tileSize: te.inputSize,
+        tileSizeLevel0: grid.tileWidthL0,
+        slide: { hashKind, hash, fileName: req.slide.fileName, width: info.width, height: info.height },
+        tiling: stored as unknown as Record<string, unknown>,
+      };
+      const full = writer.finish(metaIn);
+      const finalDir = writer.finalDir;
+      if (cache && req.out) copyBag(finalDir, path.resolve(req.out));
+      const bag = readBag(finalDir, { expectedDim: te.featureDim });
+      const { coords: _c, ...meta } = full;
+      return {
+        bag,
+        grid: { originX: grid.originX, originY: grid.originY, spacingX: grid.tileWidthL0, spacingY: grid.tileHeightL0, cols: grid.cols, rows: grid.rows },
+        slideHash: { hashKind, hash },
+        info: {
+          meta, cacheKey: cache ? key : null, cacheHit: false, encodedTiles: coords.length, tileCount: coords.length,
+          qualityFlags, gridWarnings: grid.warnings, encoder: encoderInfo, stats, bagPath: req.out ? path.resolve(req.out) : finalDir,
+        },
+      };
+    } catch (e) {
+      writer.abort();
+      throw e;
+    }
+  } finally {
+    slide.close();
+  }
+}
+
+export function cancelledError(): GliofuseError {
+  return new GliofuseError('CANCELLED', 'The analysis was cancelled.');
+}

@@ -1,0 +1,139 @@
+/**
+ * The tile encoder (an ONNX image model with a [N, D] feature output) in onnxruntime-node, with the same
+ * execution-provider policy as the UMEML session (src/main/inference/execution-providers.ts): platform candidates
+ * in order, CPU last, every attempt recorded. A GPU provider that was requested or expected but could not start
+ * becomes a `cpu_fallback` warning on the result (docs/pipeline.md, "Execution providers").
+ *
+ * onnxruntime-node's run() occupies the calling JS thread, so the analysis worker hosts this class in a
+ * worker_thread (tile-encoder-worker.ts) and keeps reading and preprocessing on its own thread.
+ */
+import * as ort from 'onnxruntime-node';
+import { GliofuseError } from '../../shared/errors.ts';
+import { currentProviderEnvironment, planProviders, type EpName, type ProviderEnvironment } from '../inference/execution-providers.ts';
+
+export interface EncoderSpec {
+  id: string;
+  path: string;
+  sha256: string;
+  inputName: string;
+  outputName: string;
+  inputSize: number;
+  featureDim: number;
+}
+
+export interface ProviderChoice {
+  forceCpu?: boolean;
+  /** An explicitly requested provider (CLI --ep, tests). CPU is still tried after it. */
+  requested?: EpName;
+  /** Pretend to be another machine (tests); providers are still really tried. */
+  environment?: ProviderEnvironment;
+}
+
+export interface EncoderOpenOptions extends ProviderChoice {
+  threads: number;
+  /** Spinning intra-op threads burn CPU the reader and preprocessor need when they share the cores. */
+  allowSpinning?: boolean;
+}
+
+export interface ProviderAttempt {
+  provider: EpName;
+  ok: boolean;
+  error: string | null;
+}
+
+export interface EncoderInfo {
+  provider: EpName;
+  attempts: ProviderAttempt[];
+  notices: string[];
+  /** A GPU provider was requested or planned for this machine but CPU ran instead. */
+  fellBack: boolean;
+  ortVersion: string;
+  threads: number;
+}
+
+export interface ProviderPlanResult {
+  candidates: EpName[];
+  notices: string[];
+  gpuExpected: boolean;
+}
+
+export function planEncoderProviders(choice: ProviderChoice): ProviderPlanResult {
+  if (choice.forceCpu) return { candidates: ['cpu'], notices: ['CPU execution forced by the "forceCpu" setting.'], gpuExpected: false };
+  if (choice.requested && choice.requested !== 'cpu') {
+    return { candidates: [choice.requested, 'cpu'], notices: [`${choice.requested.toUpperCase()} execution provider requested.`], gpuExpected: true };
+  }
+  if (choice.requested === 'cpu') return { candidates: ['cpu'], notices: ['CPU execution provider requested.'], gpuExpected: false };
+  const env = choice.environment ?? currentProviderEnvironment(ort.listSupportedBackends().map((b) => b.name));
+  const plan = planProviders(env);
+  return { candidates: plan.candidates, notices: plan.notices, gpuExpected: plan.candidates.some((c) => c !== 'cpu') };
+}
+
+function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return (msg.split('\n')[0] ?? msg).slice(0, 300);
+}
+
+export class TileEncoderSession {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly spec: EncoderSpec,
+    readonly info: EncoderInfo,
+  ) {}
+
+  static async open(spec: EncoderSpec, opts: EncoderOpenOptions): Promise<TileEncoderSession> {
+    const plan = planEncoderProviders(opts);
+    const attempts: ProviderAttempt[] = [];
+    const notices = [...plan.notices];
+    let session: ort.InferenceSession | null = null;
+    let used: EpName = 'cpu';
+    for (const ep of plan.candidates) {
+      try {
+        session = await ort.InferenceSession.create(spec.path, {
+          executionProviders: [ep],
+          intraOpNumThreads: opts.threads,
+          interOpNumThreads: 1,
+          executionMode: 'sequential',
+          graphOptimizationLevel: 'all',
+          logSeverityLevel: 3,
+          extra: { session: { intra_op: { allow_spinning: opts.allowSpinning ? '1' : '0' } } },
+        });
+        attempts.push({ provider: ep, ok: true, error: null });
+        used = ep;
+        break;
+      } catch (e) {
+        attempts.push({ provider: ep, ok: false, error: firstLine(e) });
+        if (ep !== 'cpu') notices.push(`${ep.toUpperCase()} could not start for the tile encoder (${firstLine(e)}); falling back.`);
+      }
+    }
+    if (!session) {
+      throw new GliofuseError('INTEGRITY', `The tile encoder ${spec.id} could not be loaded by onnxruntime (${attempts.at(-1)?.error ?? 'unknown error'}); fetch it again with "gliofuse encoder fetch".`);
+    }
+    if (!session.inputNames.includes(spec.inputName) || !session.outputNames.includes(spec.outputName)) {
+      await session.release().catch(() => undefined);
+      throw new GliofuseError('INTEGRITY', `The tile encoder file has no input "${spec.inputName}" or no output "${spec.outputName}" (inputs: ${session.inputNames.join(', ')}; outputs: ${session.outputNames.join(', ')}).`);
+    }
+    const fellBack = plan.gpuExpected && used === 'cpu';
+    if (fellBack) notices.push('Tile encoder running on CPU: the GPU execution provider could not be used.');
+    return new TileEncoderSession(session, spec, { provider: used, attempts, notices, fellBack, ortVersion: ort.env.versions.common, threads: opts.threads });
+  }
+
+  /** Encodes n tiles from an NCHW batch (the buffer may be longer than n tiles); returns [n, D] features. */
+  async encode(batch: Float32Array, n: number): Promise<Float32Array> {
+    const S = this.spec.inputSize;
+    const per = 3 * S * S;
+    if (n < 1 || batch.length < n * per) throw new GliofuseError('INTERNAL', `encoder batch holds ${batch.length} floats for ${n} tiles of ${S}²`);
+    const view = batch.length === n * per ? batch : batch.subarray(0, n * per);
+    const input = new ort.Tensor('float32', view, [n, 3, S, S]);
+    const out = await this.session.run({ [this.spec.inputName]: input }, [this.spec.outputName]);
+    const t = out[this.spec.outputName];
+    if (!t || !(t.data instanceof Float32Array) || t.data.length !== n * this.spec.featureDim) {
+      throw new GliofuseError('INTEGRITY', `The tile encoder returned ${t ? t.data.length : 0} values for ${n} tiles; expected ${n} × ${this.spec.featureDim}.`);
+    }
+    // Copy out of onnxruntime's buffer so the caller can transfer it to another thread.
+    return new Float32Array(t.data);
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}

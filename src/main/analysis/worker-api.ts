@@ -1,0 +1,113 @@
+/**
+ * The analysis worker's methods: the one interface the job manager (host) and analysis-worker.ts (process) both
+ * import, so every request and result is typed across the process boundary. Everything here is plain data.
+ */
+import type { AnalysisResult } from '../../shared/analysis-result.ts';
+import type { AnalysisProgress } from '../../shared/contract/analysis.ts';
+import type { QualityFlag, TileGridParamsInput, TissueParamsInput } from '../../shared/contract/slides.ts';
+import type { ModelManifest } from '../../shared/model-manifest.ts';
+import type { EpName } from '../inference/execution-providers.ts';
+import type { SessionProvenance } from '../inference/umeml-session.ts';
+import type { BagMeta } from './feature-bag.ts';
+import type { ExtractStats } from './feature-extraction.ts';
+import type { EncoderInfo } from './tile-encoder.ts';
+
+export interface ProviderRequest {
+  forceCpu: boolean;
+  /** An explicitly requested execution provider (CLI --ep); CPU is still the fallback. */
+  requested?: EpName;
+}
+
+export interface PerfOptions {
+  batchSize?: number;
+  encoderThreads?: number;
+  readAhead?: number;
+  buffers?: number;
+}
+
+export interface EncoderRef {
+  path: string;
+  sha256: string;
+}
+
+export interface SlideRef {
+  path: string;
+  fileName: string;
+  /** Known content hash (from the slides table); computed in the worker when absent. */
+  hashKind?: 'quickhash1' | 'sha256';
+  hash?: string;
+  /** Quality flags stored when the slide was attached (used on a cache hit, when tissue detection is skipped). */
+  qualityFlags?: QualityFlag[];
+}
+
+export interface GenomicsRef {
+  vector: number[];
+  mask: number[];
+  values: Record<string, number | null>;
+  sourceSha256: string;
+  fileName: string;
+  /** Set when age at diagnosis was derived from birth year and collection date (docs/pipeline.md). */
+  derivedAge?: { featureId: string; years: number; from: string } | null;
+}
+
+export interface FeatureRequest {
+  jobKey: string;
+  slide: SlideRef;
+  tileEncoder: ModelManifest['tileEncoder'];
+  encoder: EncoderRef;
+  tiling?: TileGridParamsInput;
+  tissue?: TissueParamsInput;
+  /** <dataDir>/cache/features, or null to skip the cache (then `out` is required). */
+  cacheRoot: string | null;
+  /** Also (or only) write the bag here. */
+  out?: string;
+  providers: ProviderRequest;
+  perf?: PerfOptions;
+}
+
+export interface SlideFeaturesInfo {
+  meta: Omit<BagMeta, 'coords'>;
+  cacheKey: string | null;
+  cacheHit: boolean;
+  /** Tiles actually encoded in this run (0 on a cache hit). */
+  encodedTiles: number;
+  tileCount: number;
+  qualityFlags: QualityFlag[];
+  /** Tiling notes from the slide engine (e.g. µm/px assumed from the objective power). */
+  gridWarnings: string[];
+  encoder: EncoderInfo | null;
+  stats: ExtractStats | null;
+  bagPath: string | null;
+}
+
+export interface RunRequest {
+  jobKey: string;
+  model: { dir: string; manifest: ModelManifest; digest: string; modelPath: string };
+  encoder: EncoderRef | null;
+  slide: SlideRef | null;
+  genomics: GenomicsRef | null;
+  tiling?: TileGridParamsInput;
+  tissue?: TissueParamsInput;
+  cacheRoot: string;
+  providers: ProviderRequest;
+  perf?: PerfOptions;
+  appVersion: string;
+}
+
+export interface RunInfo {
+  features: SlideFeaturesInfo | null;
+  session: SessionProvenance;
+  timingsMs: Record<string, number>;
+}
+
+export interface RunOutput {
+  result: AnalysisResult;
+  run: RunInfo;
+}
+
+export type AnalysisWorkerApi = {
+  run: { params: RunRequest; result: RunOutput };
+  features: { params: FeatureRequest; result: SlideFeaturesInfo };
+  progress: { params: { jobKey: string }; result: AnalysisProgress | null };
+  cancel: { params: { jobKey: string }; result: { cancelled: boolean } };
+};

@@ -1,0 +1,81 @@
+/**
+ * Handlers for the review / sign-off / report channels (src/shared/contract/analysis.ts, "review" block).
+ * Wired into the router by src/main/services.ts: `...reviewHandlers({...})`.
+ */
+import type { reviewChannels } from '../../shared/contract/analysis.ts';
+import type { PartialHandlers, HandlerCtx } from '../router.ts';
+import type { Actor } from '../auth/actor.ts';
+import type { Db } from '../store/db.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { UsersService } from '../auth/users-service.ts';
+import type { PatientsRepo } from '../store/patients-repo.ts';
+import type { ModelRegistry } from '../inference/model-packages.ts';
+import { GliofuseError } from '../../shared/errors.ts';
+import { SignoffService } from './signoff-service.ts';
+import { ReportService, type SlideRef } from '../report/report-service.ts';
+import { modelInfo } from '../report/model-info.ts';
+import type { SlideThumbnail } from '../report/heatmap-image.ts';
+
+export interface ReviewDeps {
+  db: Db;
+  audit: AuditLog;
+  users: UsersService;
+  patients: PatientsRepo;
+  models: Pick<ModelRegistry, 'get'>;
+  appVersion: string;
+  dataDir: string;
+  /** Whole-slide thumbnail for the report's heatmap (the slide engine's); optional. */
+  slideThumbnail?: ((slide: SlideRef) => Promise<SlideThumbnail | null>) | undefined;
+}
+
+/** Adapts the slide engine's thumbnail (`SlideEngine.thumbnail(path, maxSize, 'png')`) to the report's need. */
+export function engineThumbnail(engine: { thumbnail(path: string, maxSize: number, format: 'png'): Promise<{ data: Buffer; width: number; height: number; downsampleX: number; downsampleY: number }> }) {
+  return async (slide: SlideRef): Promise<SlideThumbnail | null> => {
+    const t = await engine.thumbnail(slide.path, 1024, 'png');
+    const level0Width = slide.width ?? Math.round(t.width * t.downsampleX);
+    const level0Height = slide.height ?? Math.round(t.height * t.downsampleY);
+    return { image: t.data, level0Width, level0Height };
+  };
+}
+
+function need(ctx: HandlerCtx): Actor {
+  if (!ctx.actor) throw new GliofuseError('UNAUTHENTICATED', 'Please sign in first.');
+  return ctx.actor;
+}
+
+export interface ReviewServices {
+  signoff: SignoffService;
+  reports: ReportService;
+}
+
+export function reviewServices(d: ReviewDeps): ReviewServices {
+  const signoff = new SignoffService(d.db, d.audit, d.users, d.patients);
+  const reports = new ReportService({
+    db: d.db, audit: d.audit, patients: d.patients, signoff, appVersion: d.appVersion, dataDir: d.dataDir,
+    modelInfo: (id) => modelInfo(d.models, id), slideThumbnail: d.slideThumbnail,
+  });
+  return { signoff, reports };
+}
+
+export function reviewHandlers(d: ReviewDeps, services: ReviewServices = reviewServices(d)): PartialHandlers<keyof typeof reviewChannels> {
+  const { signoff, reports } = services;
+  return {
+    'review.get': async (req) => signoff.review(req.caseId, req.analysisId),
+    'review.saveDraft': async (req, ctx) => signoff.saveDraft(need(ctx), req),
+    'review.sign': async (req, ctx) => signoff.sign(need(ctx), req),
+    'review.addendum': async (req, ctx) => signoff.addAddendum(need(ctx), req),
+    'report.export': async (req, ctx) => {
+      const { report, pdf } = await reports.export(need(ctx), req.caseId, req.analysisId);
+      return { report, pdfBase64: pdf.toString('base64') };
+    },
+    'report.list': async (req) => ({ reports: await reports.list(req.caseId) }),
+    'report.download': async (req, ctx) => {
+      const { report, pdf } = await reports.download(need(ctx), req.reportId);
+      return { report, pdfBase64: pdf.toString('base64') };
+    },
+    'models.cohort': async (req) => {
+      const info = await modelInfo(d.models, req.id);
+      return { modelId: info.modelId, available: info.available, reason: info.reason, packageDigest: info.packageDigest, modelVersion: info.modelVersion, cohort: info.cohort };
+    },
+  };
+}
