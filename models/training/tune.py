@@ -31,8 +31,15 @@ from umeml.recipe import reference_model_config, limit_threads, BASE_SEED  # noq
 from umeml.train import TrainConfig, train_tabular, predict_tabular  # noqa: E402
 from umeml.baselines import inner_folds  # noqa: E402
 
-GRID = [dict(lr=lr, w_cox=wc) for lr, wc in itertools.product([2e-4, 5e-4], [0.0, 1.0])]
-CHECKPOINTS = [20, 40, 60, 80]
+# round 1: learning rate x auxiliary Cox loss, scored at 20/40/60/80 epochs
+# round 2: around round 1's best (lr 2e-4, w_cox 1): weight EMA, grade-loss weight, weight decay, at 10..40 epochs
+ROUNDS = {
+    "round1": ([dict(lr=lr, w_cox=wc) for lr, wc in itertools.product([2e-4, 5e-4], [0.0, 1.0])], [20, 40, 60, 80]),
+    "round2": ([dict(lr=2e-4, w_cox=1.0, ema=0.99), dict(lr=2e-4, w_cox=1.0, w_grade=2.0),
+                dict(lr=2e-4, w_cox=1.0, weight_decay=0.05), dict(lr=2e-4, w_cox=1.0, ema=0.99, w_grade=2.0)],
+               [10, 20, 30, 40]),
+}
+GRID, CHECKPOINTS = ROUNDS["round1"]
 _COHORT = None
 
 
@@ -70,7 +77,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=str(default_data_root()))
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--round", choices=sorted(ROUNDS), default="round1")
     args = ap.parse_args()
+    global GRID, CHECKPOINTS
+    GRID, CHECKPOINTS = ROUNDS[args.round]
     t0 = time.time()
     jobs = [(args.data, gi, fi) for gi in range(len(GRID)) for fi in range(5)]
     with mp.get_context("fork").Pool(args.workers) as pool:
@@ -93,7 +103,11 @@ def main():
                      "dropout": 0.25},
            "grid": table, "best": best, "seconds": round(time.time() - t0)}
     path = Path(__file__).resolve().parent / "tuning_results.json"
-    path.write_text(json.dumps(out, indent=2) + "\n")
+    previous = json.loads(path.read_text()) if path.exists() else {}
+    rounds = previous.get("rounds", {})
+    rounds[args.round] = out
+    overall = max((r["best"] for r in rounds.values()), key=lambda r: r["score"])
+    path.write_text(json.dumps({"rounds": rounds, "best": overall}, indent=2) + "\n")
     for r in sorted(table, key=lambda r: -r["score"]):
         print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()})
     print("best", best)

@@ -21,3 +21,11 @@ export function resolveDbPath(explicit?: string, env: NodeJS.ProcessEnv = proces
 export function appRoot(): string {
   return path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 }
+
+/**
+ * An installed app's resources folder (bundled model packages, OpenSlide libraries) named by
+ * GLIOFUSE_RESOURCES_DIR, so the CLI of an installation uses exactly what the app ships. Undefined in a source tree.
+ */
+export function resourcesDirFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.GLIOFUSE_RESOURCES_DIR ? path.resolve(env.GLIOFUSE_RESOURCES_DIR) : undefined;
+}

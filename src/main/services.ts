@@ -12,7 +12,7 @@ import { PatientsRepo } from './store/patients-repo.ts';
 import { SettingsService } from './settings/settings-service.ts';
 import { Router, type Handlers } from './router.ts';
 import { coreHandlers } from './core-handlers.ts';
-import { ModelRegistry } from './inference/model-packages.ts';
+import { ModelRegistry, defaultModelFolders, userModelFolder } from './inference/model-packages.ts';
 import { modelHandlers } from './inference/model-handlers.ts';
 import { GenomicsService } from './genomics/genomics-service.ts';
 import { engineThumbnail, reviewHandlers, reviewServices, type ReviewServices } from './signoff/review-handlers.ts';
@@ -22,8 +22,10 @@ import { slideHandlers } from './wsi/handlers.ts';
 import { AnalysisService } from './analysis/job-manager.ts';
 import { analysisHandlers } from './analysis/handlers.ts';
 import { appVersion as readAppVersion, } from './version.ts';
-import { appRoot, defaultDataDir } from './paths.ts';
+import { defaultDataDir } from './paths.ts';
 import type { ChainStatus } from '../shared/contract/audit.ts';
+import type { AppEvent } from '../shared/preload-api.ts';
+import { ANALYSIS_EVENT_TOPIC } from '../shared/contract/analysis.ts';
 
 export interface ServicesConfig {
   dbPath: string;
@@ -62,6 +64,8 @@ export interface Services {
   /** Analysis jobs (the analysis worker starts on first use); `analysis.events` emits 'progress' for the shells to push. */
   analysis: AnalysisService;
   router: Router;
+  /** The one feed of events pushed to the renderer (job progress, ...); both shells forward it. Returns unsubscribe. */
+  onEvent(cb: (event: AppEvent) => void): () => void;
   /** Chain status measured when the services started. */
   startupChain: ChainStatus;
   close(): Promise<void>;
@@ -70,10 +74,11 @@ export interface Services {
 export async function createServices(cfg: ServicesConfig): Promise<Services> {
   const version = cfg.appVersion ?? readAppVersion();
   const dataDir = cfg.dataDir ?? defaultDataDir();
-  const modelDirs = cfg.modelDirs ?? [
-    ...(cfg.resourcesPath ? [path.join(cfg.resourcesPath, 'models')] : [path.join(appRoot(), 'models')]),
-    path.join(dataDir, 'models'),
-  ];
+  // Explicit folders count as bundled unless one is the user folder under dataDir (`gliofuse models import`).
+  const modelFolders = cfg.modelDirs
+    ? cfg.modelDirs.map((dir) => ({ dir, source: path.resolve(dir) === path.resolve(userModelFolder(dataDir)) ? 'user' as const : 'bundled' as const }))
+    : defaultModelFolders(dataDir, cfg.resourcesPath);
+  const modelDirs = modelFolders.map((f) => f.dir);
   const db = await Db.open(cfg.dbPath);
   try {
     await migrate(db);
@@ -87,8 +92,7 @@ export async function createServices(cfg: ServicesConfig): Promise<Services> {
   const sessions = new Sessions(() => settings.current().idleLockMinutes * 60_000);
   const users = new UsersService(db, audit, settings);
   const patients = new PatientsRepo(db, audit);
-  // The folder under dataDir holds user imports (`gliofuse models import`); every other folder is bundled.
-  const models = new ModelRegistry(modelDirs.map((dir) => ({ dir, source: path.resolve(dir) === path.resolve(dataDir, 'models') ? 'user' as const : 'bundled' as const })));
+  const models = new ModelRegistry(modelFolders);
   const genomics = new GenomicsService(db, audit, patients, models);
   const slideEngine = new SlideEngine({ factory: cfg.workerFactory?.('slide-worker'), resourcesPath: cfg.resourcesPath, libraryPath: process.env.GLIOFUSE_OPENSLIDE_LIB || undefined });
   const slides = new SlideService({ db, audit, engine: slideEngine, sessions });
@@ -115,6 +119,11 @@ export async function createServices(cfg: ServicesConfig): Promise<Services> {
   return {
     config: { dbPath: cfg.dbPath, dataDir, modelDirs, appVersion: version, resourcesPath: cfg.resourcesPath },
     db, audit, sessions, settings, users, patients, models, genomics, review, slides, analysis, router, startupChain,
+    onEvent(cb) {
+      const fn = (data: unknown) => cb({ topic: ANALYSIS_EVENT_TOPIC, at: new Date().toISOString(), data });
+      analysis.events.on('progress', fn);
+      return () => { analysis.events.off('progress', fn); };
+    },
     slideTile: (slideId, level, col, row, ctx) => slides.serveSlideTile(slideId, level, col, row, 'jpeg', ctx),
     async close() {
       for (const c of closers.reverse()) await c().catch(() => undefined);

@@ -189,8 +189,10 @@ export const Metrics = z.looseObject({
   survival: z.looseObject({ cIndexMean: finite(), cIndexSd: finite().optional(), n: z.number().int().positive().optional() }).optional(),
   grade: z.looseObject({
     accuracyMean: finite().optional(),
+    accuracySd: finite().optional(),
     balancedAccuracyMean: finite().optional(),
     aucMicroMean: finite().optional(),
+    aucMicroSd: finite().optional(),
     aucMacroMean: finite().optional(),
     n: z.number().int().positive().optional(),
   }).optional(),

@@ -26,6 +26,15 @@ export interface AppEvent {
   data: unknown;
 }
 
+/**
+ * Analysis job progress: topic ANALYSIS_EVENT_TOPIC ('analysis.progress'), `data` validated with the
+ * AnalysisProgressEvent schema of contract/analysis.ts (id, caseId, state, stage, progress {stage, done, total,
+ * etaSeconds, cached?}, error). Emitted by the job manager (services.analysis.events 'progress') on every state,
+ * stage or count change; the Electron shell and the bridge forward it. Type-only here so the preload bundle stays
+ * free of the contract's schemas.
+ */
+export type { AnalysisProgressEvent } from './contract/analysis.ts';
+
 export interface GliofusePreloadApi {
   /** Calls one contract channel; never rejects for service errors — those come back as `{ ok: false, error }`. */
   invoke<C extends Channel>(channel: C, payload: RequestOf<C>): Promise<Envelope<ResponseOf<C>>>;

@@ -8,13 +8,21 @@ test('the admin creates a viewer account in the Users screen', async ({ page }) 
   await rail(page, 'Users').click();
   await expect(page.getByRole('heading', { name: 'Users', level: 1 })).toBeVisible();
   const form = page.getByRole('form', { name: 'Add an account' });
-  await form.getByLabel('Username').fill(VIEWER.username);
-  await form.getByLabel('Display name').fill(VIEWER.displayName);
+  const username = unique('reader');
+  await form.getByLabel('Username').fill(username);
+  await form.getByLabel('Display name').fill(`Reader ${username.slice(-4)}`);
   await form.getByLabel('Role').selectOption('viewer');
-  await form.getByLabel('Initial password').fill(VIEWER.password);
+  await form.getByLabel('Initial password').fill('reader-password-9');
   await form.getByRole('button', { name: 'Add account' }).click();
-  await expect(form.getByRole('status')).toContainText(`Account ${VIEWER.username} created`);
-  await expect(page.getByRole('cell', { name: VIEWER.displayName })).toBeVisible();
+  await expect(form.getByRole('status')).toContainText(`Account ${username} created as Viewer`);
+  await expect(page.getByRole('combobox', { name: `Role of ${username}` })).toHaveValue('viewer');
+
+  // The same username again is refused with a message naming the problem.
+  await form.getByLabel('Username').fill(username);
+  await form.getByLabel('Display name').fill('Duplicate');
+  await form.getByLabel('Initial password').fill('reader-password-9');
+  await form.getByRole('button', { name: 'Add account' }).click();
+  await expect(form.getByRole('alert')).toContainText(username);
   await shot(page, '12-users-admin');
   expect(problems).toEqual([]);
 });

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Dict, List
 
@@ -28,7 +29,9 @@ def export_onnx(model: UMEML, path: Path) -> None:
         dyn[name] = {0: "batch"}
     dyn["patch_assignment"] = {0: "batch", 1: "n_patches"}
     dyn["patch_attention"] = {0: "batch", 1: "n_patches"}
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        # torch 1.13 warns about prim::Constant shape inference on every export; the graph is checked below
+        warnings.filterwarnings("ignore", message=".*shape inference of prim::Constant.*")
         torch.onnx.export(wrapper, example, str(path), input_names=ONNX_INPUTS, output_names=ONNX_OUTPUTS,
                           dynamic_axes=dyn, opset_version=OPSET, do_constant_folding=True)
     m = onnx.load(str(path))

@@ -1,7 +1,9 @@
 """Evaluation metrics (numpy only). Definitions are shared with `gliofuse evaluate` (docs/model.md).
 
-c-index (Harrell): a pair (i, j) is comparable when t_i < t_j and patient i died (event_i = 1); it is concordant
-when risk_i > risk_j and counts 1/2 when the risks are equal. Pairs with equal times are not comparable.
+c-index (Harrell): a pair (i, j) is comparable when patient i died (event_i = 1) and j was still at risk after
+i's death: t_j > t_i, or t_j = t_i with j censored (lifelines / scikit-survival, the rule behind Pathomic Fusion's
+published numbers); two deaths at the same time are not comparable. A comparable pair counts 1 when
+risk_i > risk_j and 1/2 when the risks are equal.
 AUC: Mann–Whitney, ties 1/2. Micro AUC pools all (patient, class) one-vs-rest scores; macro AUC averages the
 per-class one-vs-rest AUCs over classes present with both positives and negatives.
 ECE: 15 equal-width confidence bins on the top-class probability, weighted |accuracy − confidence|.
@@ -19,7 +21,7 @@ def c_index(time: np.ndarray, event: np.ndarray, risk: np.ndarray) -> float:
     conc = 0.0
     comp = 0
     for i in np.nonzero(event == 1)[0]:
-        later = time > time[i]
+        later = (time > time[i]) | ((time == time[i]) & (event == 0))
         n = int(later.sum())
         if n == 0:
             continue

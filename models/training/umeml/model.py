@@ -72,11 +72,8 @@ def masked_softmax(scores: torch.Tensor, key_mask: torch.Tensor) -> torch.Tensor
 class Attention(nn.Module):
     """Multi-head attention with an explicit key mask and an optional learned null key/value slot."""
 
-    def __init__(self, dim: int, heads: int, attn_dropout: float, null_slot: bool = False, few_tokens: bool = False):
+    def __init__(self, dim: int, heads: int, attn_dropout: float, null_slot: bool = False):
         super().__init__()
-        # few_tokens: the layer only ever sees a handful of tokens (self-attention over ~15 tokens); products are
-        # then computed by broadcasting, which avoids hundreds of tiny per-(batch, head) BLAS calls on the CPU
-        self.few_tokens = few_tokens
         assert dim % heads == 0
         self.dim, self.heads, self.head_dim = dim, heads, dim // heads
         self.q = nn.Linear(dim, dim)
@@ -105,15 +102,9 @@ class Attention(nn.Module):
         q = q.reshape(b, -1, h, dh).transpose(1, 2)
         k = k.reshape(b, -1, h, dh).transpose(1, 2)
         v = v.reshape(b, -1, h, dh).transpose(1, 2)
-        if self.few_tokens:
-            scores = (q.unsqueeze(3) * k.unsqueeze(2)).sum(dim=-1) * (1.0 / math.sqrt(dh))
-        else:
-            scores = torch.matmul(q, k.transpose(2, 3)) * (1.0 / math.sqrt(dh))
+        scores = torch.matmul(q, k.transpose(2, 3)) * (1.0 / math.sqrt(dh))
         probs = masked_softmax(scores, key_mask[:, None, None, :])
-        if self.few_tokens:
-            out = (self.drop(probs).unsqueeze(-1) * v.unsqueeze(2)).sum(dim=3)
-        else:
-            out = torch.matmul(self.drop(probs), v)
+        out = torch.matmul(self.drop(probs), v)
         out = out.transpose(1, 2).reshape(b, -1, self.dim)
         return self.o(out), probs
 
@@ -124,7 +115,7 @@ class TransLayer(nn.Module):
     def __init__(self, dim: int, heads: int, attn_dropout: float):
         super().__init__()
         self.norm = nn.LayerNorm(dim)
-        self.attn = Attention(dim, heads, attn_dropout, few_tokens=True)
+        self.attn = Attention(dim, heads, attn_dropout)
 
     def forward(self, x: torch.Tensor, key_mask: torch.Tensor):
         y = self.norm(x)

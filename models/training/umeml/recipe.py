@@ -25,7 +25,7 @@ def reference_train_config(seed: int) -> TrainConfig:
 
 
 # Selected by tune.py (inner 5-fold CV on the training patients of split 1 only; see tuning_results.json).
-SELECTED = dict(epochs=40, lr=5e-4, w_cox=0.0, batch_size=32, weight_decay=1e-4)
+SELECTED = dict(epochs=30, lr=2e-4, w_cox=1.0, ema=0.99, batch_size=32, weight_decay=1e-4)
 
 
 def limit_threads() -> None:

@@ -117,8 +117,8 @@ class _Ema:
 def train_tabular(data: TabularData, model_cfg: UMEMLConfig, cfg: TrainConfig, log=None, on_epoch=None) -> UMEML:
     """Genomics(+clinical)-only training: pathology is always absent (learned absent tokens, N = 0).
 
-    on_epoch(epoch, model) is called after each epoch (model in eval mode, EMA weights not applied); the tuning
-    script uses it to score several epoch counts from one run.
+    on_epoch(epoch, model) is called after each epoch with the model as it would be returned at that point (eval
+    mode, EMA weights if enabled); the tuning script uses it to score several epoch counts from one run.
     """
     gen = seed_everything(cfg.seed)
     model = UMEML(model_cfg)
@@ -152,8 +152,13 @@ def train_tabular(data: TabularData, model_cfg: UMEMLConfig, cfg: TrainConfig, l
         if log is not None:
             log(f"epoch {epoch + 1}/{cfg.epochs} loss {total / n:.4f}")
         if on_epoch is not None:
-            model.eval()
-            on_epoch(epoch + 1, model)
+            if ema is not None:
+                scored = copy.deepcopy(model)
+                scored.load_state_dict(ema.shadow)
+            else:
+                scored = model
+            scored.eval()
+            on_epoch(epoch + 1, scored)
     if ema is not None:
         model.load_state_dict(ema.shadow)
     model.eval()

@@ -126,3 +126,46 @@ export class EncoderThread {
     await this.worker.terminate();
   }
 }
+
+/**
+ * Several encoder threads, each with its own session, taking whole batches in turn (least busy first). On a CPU
+ * this keeps every core busy without intra-op barriers: a single session with N intra-op threads stalls whenever
+ * one of its threads is descheduled by the reader or the preprocessor sharing the cores, while independent
+ * single-threaded sessions simply share the cores with them. Results keep their order because callers await
+ * batches in submission order (feature-extraction.ts).
+ */
+export class EncoderPool {
+  private constructor(readonly threads: EncoderThread[]) {}
+
+  static async start(spec: EncoderSpec, options: EncoderThreadOptions, count: number): Promise<EncoderPool> {
+    const n = Math.max(1, Math.floor(count));
+    const started = await Promise.allSettled(Array.from({ length: n }, () => EncoderThread.start(spec, options)));
+    const ok = started.filter((r): r is PromiseFulfilledResult<EncoderThread> => r.status === 'fulfilled').map((r) => r.value);
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await Promise.all(ok.map((t) => t.close()));
+      throw failed.reason;
+    }
+    return new EncoderPool(ok);
+  }
+
+  /** The first thread's provider facts (all threads were opened with the same options). */
+  get info(): EncoderInfo {
+    const first = this.threads[0] as EncoderThread;
+    return { ...first.info, fellBack: this.threads.some((t) => t.info.fellBack), threads: this.threads.reduce((s, t) => s + t.info.threads, 0) };
+  }
+
+  get inFlight(): number {
+    return this.threads.reduce((s, t) => s + t.inFlight, 0);
+  }
+
+  encode(batch: Float32Array, n: number): Promise<EncodedBatch> {
+    let best = this.threads[0] as EncoderThread;
+    for (const t of this.threads) if (t.inFlight < best.inFlight) best = t;
+    return best.encode(batch, n);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.close()));
+  }
+}

@@ -11,6 +11,7 @@
  * A worker that dies mid-job (native crash, kill -9) fails the job with WORKER_CRASHED at once; the next job
  * starts a fresh worker.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
@@ -233,7 +234,10 @@ export class AnalysisService {
     }
     // Refuse now (BAD_INPUT, before anything is queued) when the case has nothing this model may use.
     planModalities(m.validatedModalities, { hasSlide: slide !== null, hasGenomics: gen !== null, clinicalObserved: gen !== null && clinical.some((i) => (gen.ref.mask[i] ?? 0) > 0.5), schemaHasClinical: clinical.length > 0 }, `${m.name} ${m.version}`);
-    if (slide) await resolveEncoder(m.tileEncoder, { dataDir: this.d.dataDir, packageDir: pkg.dir, explicitPath: this.d.encoderPath });
+    if (slide) {
+      if (!fs.existsSync(slide.path)) throw badInput(`The slide file ${slide.file_name} is no longer at ${slide.path}; restore it (or attach it again) before analysing.`);
+      await resolveEncoder(m.tileEncoder, { dataDir: this.d.dataDir, packageDir: pkg.dir, explicitPath: this.d.encoderPath });
+    }
 
     const forceCpu = req.forceCpu ?? this.d.settings.current().forceCpu;
     const params: JobParams = { forceCpu, requestedProvider: req.requestedProvider, previousCaseStatus: kase.status, slideId: slide?.id ?? null, genomicProfileId: gen?.id ?? null };
@@ -363,7 +367,7 @@ export class AnalysisService {
     const run = { id: q.id, cancel: false, killTimer: null as NodeJS.Timeout | null };
     this.running = run;
     let poll: NodeJS.Timeout | null = null;
-    let lastProgress: AnalysisProgress | null = null;
+    const last: { progress: AnalysisProgress | null } = { progress: null };
     try {
       let req: RunRequest;
       try {
@@ -375,15 +379,20 @@ export class AnalysisService {
       if (!(await this.repo.markRunning(q.id, nowIso()))) return;
       row = await this.repo.row(q.id);
       this.emit(row);
-      const pollMs = this.d.pollMs ?? 500;
+      const pollMs = this.d.pollMs ?? (Number(process.env.GLIOFUSE_ANALYSIS_POLL_MS) || 500);
       let polling = false;
       poll = setInterval(() => {
-        if (polling) return;
+        // The heartbeat is this process's sign of life, written every tick even while the worker is busy in a
+        // long native call and cannot answer the progress poll.
+        if (polling) {
+          void this.repo.heartbeat(q.id, { progress: null, workerPid: this.host.pid ?? null, now: nowIso() }).catch(() => undefined);
+          return;
+        }
         polling = true;
         void (async () => {
           const p = await this.host.call('progress', { jobKey: String(q.id) }, { timeoutMs: 30_000 }).catch(() => null);
-          const changed = p !== null && JSON.stringify(p) !== JSON.stringify(lastProgress);
-          if (p) lastProgress = p;
+          const changed = p !== null && JSON.stringify(p) !== JSON.stringify(last.progress);
+          if (p) last.progress = p;
           await this.repo.heartbeat(q.id, { progress: changed ? p : null, workerPid: this.host.pid ?? null, now: nowIso() }).catch(() => undefined);
           if (changed) this.emit(await this.repo.row(q.id));
         })().finally(() => { polling = false; });
@@ -395,15 +404,17 @@ export class AnalysisService {
         out = await this.host.call('run', req, { timeoutMs: 0 });
       } catch (e) {
         const shape = toErrorShape(e);
-        if (run.cancel || shape.code === 'CANCELLED') {
-          await this.finalize(row, q.actor, { state: 'cancelled', error: { code: 'CANCELLED', message: 'The analysis was cancelled.' }, progress: lastProgress });
+        if (this.closed) {
+          await this.finalize(row, q.actor, { state: 'failed', error: { code: 'INTERRUPTED', message: `The app closed while the analysis was ${last.progress?.stage ?? 'running'}; start it again (finished slide encodings are reused from the cache).` }, progress: last.progress });
+        } else if (run.cancel || shape.code === 'CANCELLED') {
+          await this.finalize(row, q.actor, { state: 'cancelled', error: { code: 'CANCELLED', message: 'The analysis was cancelled.' }, progress: last.progress });
         } else {
-          await this.finalize(row, q.actor, { state: 'failed', error: shape, progress: lastProgress });
+          await this.finalize(row, q.actor, { state: 'failed', error: shape, progress: last.progress });
         }
         return;
       }
       if (run.cancel) {
-        await this.finalize(row, q.actor, { state: 'cancelled', error: { code: 'CANCELLED', message: 'The analysis was cancelled.' }, progress: lastProgress });
+        await this.finalize(row, q.actor, { state: 'cancelled', error: { code: 'CANCELLED', message: 'The analysis was cancelled.' }, progress: last.progress });
         return;
       }
       await this.succeed(row, q.actor, out, req);
@@ -507,7 +518,6 @@ export class AnalysisService {
       const row = await this.repo.row(q.id).catch(() => null);
       if (row) await this.finalize(row, q.actor, { state: 'failed', error: { code: 'INTERRUPTED', message: 'The app closed before this queued analysis started; start it again.' } }).catch(() => undefined);
     }
-    if (this.running) this.running.cancel = true;
     await this.host.close();
     // Let runOne record the outcome (the worker's exit fails its request).
     for (let i = 0; i < 50 && this.running; i++) await new Promise((r) => setTimeout(r, 100));

@@ -14,11 +14,12 @@ import type { SlideReader } from '../wsi/slide-reader.ts';
 import { BagWriter, readBag, type Bag, type BagMeta } from './feature-bag.ts';
 import { FeatureCache, featureCacheKey } from './feature-cache.ts';
 import { extractFeatures, type ExtractStats } from './feature-extraction.ts';
-import { EncoderThread } from './encoder-thread.ts';
+import { EncoderPool } from './encoder-thread.ts';
 import { TilePreprocessor } from './preprocess.ts';
 import type { ProgressTracker } from './progress.ts';
 import { openSlide } from './tile-source.ts';
 import { computeTileGrid } from '../wsi/tiler.ts';
+import { SHA256_MAX_BYTES } from '../wsi/service.ts';
 import type { EncoderInfo, EncoderSpec } from './tile-encoder.ts';
 import type { FeatureRequest, SlideFeaturesInfo } from './worker-api.ts';
 import type { TileGrid as TileGridGeometry } from './explanations.ts';
@@ -52,13 +53,22 @@ interface StoredTiling {
   gridWarnings: string[];
 }
 
+/**
+ * Throughput settings sized to the machine (docs/pipeline.md, "Overlap"). Two encoder sessions (one on a single
+ * core) take batches in turn, each with cores/2 intra-op threads: on 2 cores that is two single-threaded
+ * sessions, which share the cores with reading and preprocessing without ever leaving one idle (a single
+ * two-thread session stalls at its barriers whenever the reader takes one of its cores). Buffers: one being
+ * filled plus two per session queued or running. GLIOFUSE_ENCODER_SESSIONS / GLIOFUSE_ENCODER_THREADS override.
+ */
 export function defaultPerf(cores = os.availableParallelism()) {
+  const sessions = Number(process.env.GLIOFUSE_ENCODER_SESSIONS) || (cores >= 2 ? 2 : 1);
   return {
     batchSize: 16,
-    // One core stays with reading and preprocessing (they run on other threads of this process).
-    encoderThreads: Number(process.env.GLIOFUSE_ENCODER_THREADS) || Math.max(1, cores - 1),
-    readAhead: 32,
-    buffers: 3,
+    encoderSessions: sessions,
+    encoderThreads: Number(process.env.GLIOFUSE_ENCODER_THREADS) || Math.max(1, Math.floor(cores / sessions)),
+    // Enough reads ahead that the consumer rarely waits, few enough that decoders do not crowd the encoders.
+    readAhead: 8,
+    buffers: 1 + 2 * sessions,
   };
 }
 
@@ -82,7 +92,9 @@ export async function computeSlideFeatures(req: FeatureRequest, reader: SlideRea
     let hashKind = req.slide.hashKind;
     let hash = req.slide.hash;
     if (!hashKind || !hash) {
-      if (info.quickhash) { hashKind = 'quickhash1'; hash = info.quickhash; }
+      // The slide service's rule (wsi/service.ts attach), so `features` and an analysis of the attached slide
+      // share cache entries: sha256 of the file, or quickhash-1 for files over SHA256_MAX_BYTES.
+      if (info.sizeBytes > SHA256_MAX_BYTES && info.quickhash) { hashKind = 'quickhash1'; hash = info.quickhash; }
       else { hashKind = 'sha256'; hash = await sha256OfFile(req.slide.path); }
     }
     // The grid follows the encoder: its input size at its target µm/px. Callers may set the tissue threshold
@@ -131,7 +143,7 @@ export async function computeSlideFeatures(req: FeatureRequest, reader: SlideRea
       if (coords.length > 0) {
         const perf = { ...defaultPerf(), ...req.perf };
         const spec: EncoderSpec = { id: te.id, path: req.encoder.path, sha256: req.encoder.sha256, inputName: te.inputName, outputName: te.outputName, inputSize: te.inputSize, featureDim: te.featureDim };
-        const thread = await EncoderThread.start(spec, { threads: perf.encoderThreads, allowSpinning: false, forceCpu: req.providers.forceCpu, ...(req.providers.requested ? { requested: req.providers.requested } : {}) });
+        const thread = await EncoderPool.start(spec, { threads: perf.encoderThreads, allowSpinning: false, forceCpu: req.providers.forceCpu, ...(req.providers.requested ? { requested: req.providers.requested } : {}) }, perf.encoderSessions);
         encoderInfo = thread.info;
         try {
           stats = await extractFeatures({

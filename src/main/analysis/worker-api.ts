@@ -20,6 +20,9 @@ export interface ProviderRequest {
 
 export interface PerfOptions {
   batchSize?: number;
+  /** Encoder sessions (threads of their own) taking batches in turn. */
+  encoderSessions?: number;
+  /** Intra-op threads per encoder session. */
   encoderThreads?: number;
   readAhead?: number;
   buffers?: number;

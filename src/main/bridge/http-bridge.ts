@@ -23,7 +23,6 @@ import type { AddressInfo } from 'node:net';
 import { appRoot } from '../paths.ts';
 import { rendererCsp, type AppEvent } from '../../shared/preload-api.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
-import { ANALYSIS_EVENT_TOPIC } from '../../shared/contract/analysis.ts';
 import type { Services } from '../services.ts';
 
 /** What the bridge needs from the services (the router does all the real work). */
@@ -32,20 +31,11 @@ export type BridgeServices = Pick<Services, 'router' | 'sessions'> & {
   slideTile?: (slideId: number, level: number, col: number, row: number, ctx: { sessionId: string }) => Promise<Buffer>;
   /** Pushed events (job progress, ...); returns the unsubscribe function. */
   onEvent?: (cb: (event: AppEvent) => void) => () => void;
-  /** Used when `onEvent` is absent: analysis progress straight from the job manager's emitter. */
-  analysis?: { events: { on(name: 'progress', fn: (e: unknown) => void): unknown; off(name: 'progress', fn: (e: unknown) => void): unknown } };
 };
 
-/** The services' event feed, or one built from the analysis job manager's 'progress' emitter. */
+/** The services' event feed (absent in tests that start the bridge over a partial set of services). */
 function eventFeed(services: BridgeServices): ((cb: (event: AppEvent) => void) => () => void) | undefined {
-  if (services.onEvent) return services.onEvent.bind(services);
-  const emitter = services.analysis?.events;
-  if (!emitter) return undefined;
-  return (cb) => {
-    const fn = (data: unknown) => cb({ topic: ANALYSIS_EVENT_TOPIC, at: new Date().toISOString(), data });
-    emitter.on('progress', fn);
-    return () => emitter.off('progress', fn);
-  };
+  return services.onEvent?.bind(services);
 }
 
 export interface BridgeOptions {

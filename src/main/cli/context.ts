@@ -7,7 +7,7 @@
 import os from 'node:os';
 import type { Services } from '../services.ts';
 import { createServices } from '../services.ts';
-import { resolveDbPath } from '../paths.ts';
+import { resolveDbPath, resourcesDirFromEnv } from '../paths.ts';
 import type { Channel, RequestOf, ResponseOf } from '../../shared/contract/index.ts';
 import { GliofuseError } from '../../shared/errors.ts';
 
@@ -34,7 +34,7 @@ const CLI_SESSION = 'cli';
 export function createCliContext(getOpts: () => GlobalOptions): CliContext {
   let services: Promise<Services> | undefined;
   let signedIn = false;
-  const open = () => (services ??= createServices({ dbPath: resolveDbPath(getOpts().db) }));
+  const open = () => (services ??= createServices({ dbPath: resolveDbPath(getOpts().db), resourcesPath: resourcesDirFromEnv() }));
 
   async function operator(s: Services) {
     if (signedIn) return;

@@ -17,7 +17,6 @@ import type { AppEvent } from '../../shared/preload-api.ts';
 import { RUO_STATEMENT } from '../../shared/ruo.ts';
 import { SHELL_EVENT, SLIDE_FILE_EXTENSIONS } from '../../shared/shell-events.ts';
 import { toErrorShape } from '../../shared/errors.ts';
-import { ANALYSIS_EVENT_TOPIC } from '../../shared/contract/analysis.ts';
 import {
   APP_ENTRY_URL, BLOCKED_URL_PATTERNS, HARDENED_WEB_PREFERENCES, devToolsAllowed, navigationAllowed, permissionAllowed,
 } from './security-policy.ts';
@@ -29,7 +28,6 @@ import { MIN_HEIGHT, MIN_WIDTH, readWindowState, restoreBounds, writeWindowState
 import { utilityProcessFactory } from './utility-transport.ts';
 
 /** Services may offer a general event feed; without one, analysis progress comes from the job manager. */
-type ShellServices = Services & { onEvent?: (cb: (event: AppEvent) => void) => () => void };
 
 const PRODUCT = 'Gliofuse';
 const HERE = path.dirname(fileURLToPath(import.meta.url)); // <app>/dist/electron
@@ -49,7 +47,7 @@ app.setPath('userData', dataDirOverride ?? path.join(app.getPath('appData'), PRO
 
 const pendingSlides: string[] = [...launchArgs.slidePaths];
 let mainWindow: BrowserWindow | null = null;
-let services: ShellServices | null = null;
+let services: Services | null = null;
 let rendererReady = false;
 
 if (!app.requestSingleInstanceLock()) {
@@ -96,7 +94,7 @@ async function start(): Promise<void> {
       ...(app.isPackaged ? { resourcesPath: process.resourcesPath } : {}),
       // Workers run as utility processes: child_process.fork needs RunAsNode, which the fuses turn off.
       workerFactory: (name: string) => utilityProcessFactory(path.join(HERE, `${name}.js`), name),
-    })) as ShellServices;
+    }));
   } catch (err) {
     fatal('Gliofuse could not open its database', err, `Database: ${dbPath}`);
     return;
@@ -232,12 +230,8 @@ function createWindow(devTools: boolean): void {
 }
 
 // ---- events to the renderer ---------------------------------------------------------------------------------------
-function subscribeEvents(s: ShellServices): void {
-  if (s.onEvent) {
-    s.onEvent((event) => sendEvent(event));
-    return;
-  }
-  s.analysis.events.on('progress', (data) => sendEvent({ topic: ANALYSIS_EVENT_TOPIC, at: new Date().toISOString(), data }));
+function subscribeEvents(s: Services): void {
+  s.onEvent((event) => sendEvent(event));
 }
 
 function sendEvent(event: AppEvent): void {

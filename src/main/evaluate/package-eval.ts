@@ -173,9 +173,11 @@ export function evaluatePackage(pkg: VerifiedPackage, labelsDir: string = defaul
     grade = { folds, patients: patients.size, mean, sd };
     const g = m.metrics.grade;
     comparisons.push(compare('grade.accuracyMean', mean.accuracy ?? NaN, g?.accuracyMean));
+    comparisons.push(compare('grade.accuracySd', sd.accuracy ?? NaN, g?.accuracySd));
     comparisons.push(compare('grade.balancedAccuracyMean', mean.balanced_accuracy ?? NaN, g?.balancedAccuracyMean));
     comparisons.push(compare('grade.aucMacroMean', mean.auc_macro ?? NaN, g?.aucMacroMean));
     comparisons.push(compare('grade.aucMicroMean', mean.auc_micro ?? NaN, g?.aucMicroMean));
+    comparisons.push(compare('grade.aucMicroSd', sd.auc_micro ?? NaN, g?.aucMicroSd));
   }
 
   const compared = comparisons.filter((c) => c.matches !== null);

@@ -248,12 +248,12 @@ async function evidenceBlock(w: PdfWriter, input: ReportInput, r: AnalysisResult
     w.gap(6);
   }
 
-  w.subheading('Evidence: genomic attributions (signed; + raises the top class, - lowers it)', 60);
+  w.subheading('Evidence: genomic attributions (signed bars; the method says what + and - mean)', 60);
   const attrs = [...ex.genomicAttributions].sort((a, b) => Math.abs(b.attribution) - Math.abs(a.attribution)).slice(0, MAX_ATTRIBUTIONS);
   if (!attrs.length) {
     w.para(r.provenance.usedModalities.includes('genomics') ? 'No genomic attributions were computed for this result.' : 'No genomic profile was used for this result.', { size: 8.6, after: 6 });
   } else {
-    w.para(`Method: ${ex.genomicAttributionMethod}. The ${attrs.length} largest of ${ex.genomicAttributions.length} by magnitude.`, { size: 7.8, color: COLOR.muted, after: 3 });
+    w.para(`Method: ${sentence(ex.genomicAttributionMethod)} The ${attrs.length} largest of ${ex.genomicAttributions.length} by magnitude.`, { size: 7.8, color: COLOR.muted, after: 3 });
     signedBars(w, attrs.map((a) => ({ label: a.display, value: a.attribution, note: a.imputed ? 'imputed' : `value ${fmtNum(a.value, 3)}` })));
     w.gap(6);
   }
@@ -324,7 +324,7 @@ function provenanceSection(w: PdfWriter, input: ReportInput, r: AnalysisResult |
 
 function limitationsSection(w: PdfWriter, input: ReportInput): void {
   w.heading('Intended use and limitations', { keepWith: 120 });
-  const method = input.analysis?.result.explanations.genomicAttributionMethod;
+  const method = input.analysis?.result.explanations.genomicAttributionMethod.replace(/[.\s]+$/, '');
   const items = [
     `${RUO_STATEMENT} Gliofuse is research software; it is not a medical device.`,
     ...(input.intendedUse ? [`Intended use stated by the model package: ${input.intendedUse}`] : []),
@@ -339,6 +339,11 @@ function limitationsSection(w: PdfWriter, input: ReportInput): void {
 }
 
 // ---- helpers -----------------------------------------------------------------------------------------------
+
+/** Text that ends with exactly one full stop (pipeline strings may or may not carry one). */
+function sentence(s: string): string {
+  return `${s.replace(/[.\s]+$/, '')}.`;
+}
 
 /** Short lines in `n` columns (row-major), continuing across pages. */
 function columns(w: PdfWriter, lines: readonly string[], n: number, size: number): void {

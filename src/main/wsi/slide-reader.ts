@@ -256,15 +256,16 @@ export class SlideReader {
 
       readTiles: async ({ path: p, level, readWidth, readHeight, outWidth, outHeight, coords }) => this.with(p, async (e) => {
         if (coords.length % 2 !== 0) throw new GliofuseError('BAD_INPUT', 'readTiles: coords must be x,y pairs.');
-        const jobs: Promise<Uint8Array>[] = [];
+        // One read at a time, in grid order: neighbouring tiles share the slide's JPEG tiles, and OpenSlide's cache
+        // only helps when the second read starts after the first decoded them (parallel reads of neighbours decode
+        // the same source tiles twice). Parallelism comes from several requests in flight across workers.
+        const tiles: Uint8Array[] = [];
         for (let i = 0; i < coords.length; i += 2) {
-          jobs.push(e.slide.readRegionArgb(coords[i] as number, coords[i + 1] as number, level, readWidth, readHeight).then(async (argb) => {
-            const rgb = argbToRgb(argb, e.info.background);
-            if (readWidth === outWidth && readHeight === outHeight) return rgb;
-            return sharp(rgb, { raw: { width: readWidth, height: readHeight, channels: 3 } }).resize(outWidth, outHeight, { fit: 'fill' }).raw().toBuffer();
-          }));
+          const rgb = argbToRgb(await e.slide.readRegionArgb(coords[i] as number, coords[i + 1] as number, level, readWidth, readHeight), e.info.background);
+          tiles.push(readWidth === outWidth && readHeight === outHeight ? rgb
+            : await sharp(rgb, { raw: { width: readWidth, height: readHeight, channels: 3 } }).resize(outWidth, outHeight, { fit: 'fill' }).raw().toBuffer());
         }
-        return { tiles: await Promise.all(jobs) };
+        return { tiles };
       }),
 
       dzTile: async ({ path: p, x, y, level, width, height, outWidth, outHeight, quality, background }) => this.with(p, async (e) => {

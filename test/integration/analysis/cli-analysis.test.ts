@@ -106,6 +106,17 @@ describe('analysis CLI', () => {
     }
   });
 
+  test('analyze of a slide that `features` already encoded takes its features from the cache', () => {
+    const out = path.join(dir, 'a2');
+    const r = gf([...db, '--json', 'analyze', '--slide', SMALL, '--genomics', ALL_DATASET, '--row-id', 'TCGA-26-1442', '--out', out]);
+    assert.equal(r.code, 0, r.err);
+    const result = AnalysisResult.parse(JSON.parse(fs.readFileSync(path.join(out, 'result.json'), 'utf8')));
+    const fc = result.provenance.preprocessing.featureCache as { hit: boolean; encodedTiles: number };
+    assert.deepEqual([fc.hit, fc.encodedTiles], [true, 0]);
+    assert.ok(result.warnings.some((w) => w.code === 'unvalidated_modality'), 'this package is not validated for pathology');
+    assert.equal(result.explanations.heatmap, null);
+  });
+
   test('analyze: bad input exits 2 with one line', () => {
     const none = gf([...db, 'analyze', '--out', path.join(dir, 'x')]);
     assert.equal(none.code, 2);

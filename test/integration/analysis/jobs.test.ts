@@ -65,7 +65,9 @@ describe('analysis jobs: cancel, crashes, recovery, EP fallback', () => {
 
   before(async () => {
     process.env.GLIOFUSE_ENCODER_PATH = ENCODER_FILE;
-    slide = largeSlide(4);
+    // Progress every 100 ms, so even a fast machine is seen mid-encoding (the child owner inherits it).
+    process.env.GLIOFUSE_ANALYSIS_POLL_MS = '100';
+    slide = largeSlide(6);
     app = await startTestApp();
     buildAnalysisPackage(path.join(app.dir, 'data', 'models'), { id: MODEL, validatedModalities: ['pathology', 'genomics', 'clinical'] });
     const p = await app.call('patients.create', { pseudonym: 'JOBS-1' });

@@ -65,6 +65,12 @@ describe('analysis pipeline (slide + genomics, pathology validated)', () => {
     assert.equal(age?.value, 56, 'age derived from birth year 1950 and collection in 2006');
     const kase = await app.call('cases.get', { id: caseId });
     assert.equal(kase.status, 'ready_for_review');
+    // The same object through the router (response schema checked there); the read is audited with the pseudonym.
+    const viaChannel = await app.call('analysis.get', { id: started.id });
+    assert.deepEqual(viaChannel.result, r);
+    assert.equal(viaChannel.patientPseudonym, 'TCGA-06-0174');
+    const read = await app.s.db.get<{ patient_pseudonym: string }>("SELECT patient_pseudonym FROM audit_events WHERE action = 'read.analysis.get' ORDER BY seq DESC LIMIT 1");
+    assert.equal(read?.patient_pseudonym, 'TCGA-06-0174');
     const audit = await app.s.db.all<{ action: string }>("SELECT action FROM audit_events WHERE action LIKE 'analysis.%' ORDER BY seq");
     assert.deepEqual(audit.map((a) => a.action), ['analysis.requested', 'analysis.succeeded']);
     assert.ok(events.includes('running:encoding') || events.some((e) => e.startsWith('running:')), events.join(' '));

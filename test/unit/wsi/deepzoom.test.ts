@@ -48,8 +48,8 @@ for (const name of ['CMU-1-Small-Region.svs', 'CMU-1-Small-Region.pyramid.tif', 
           const t = deepZoomTile(layout, L!, c!, rw!);
           assert.deepEqual([t.x, t.y, t.slideLevel, t.readWidth, t.readHeight, t.width, t.height], [x, y, lvl, w, h, zw, zh], `level ${L} tile ${c},${rw}`);
         }
-        assert.deepEqual(downs.map((d) => bestLevelForDownsample(slide.levels, d)), r.best);
-        assert.deepEqual(downs.map((d) => slide.bestLevelForDownsample(d)), r.best, 'OpenSlide agrees with our rule');
+        assert.deepEqual(downs.map((d): number => bestLevelForDownsample(slide.levels, d)), r.best);
+        assert.deepEqual(downs.map((d): number => slide.bestLevelForDownsample(d)), r.best, 'OpenSlide agrees with our rule');
       }
     } finally {
       slide.close();

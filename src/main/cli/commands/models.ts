@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { GliofuseError } from '../../../shared/errors.ts';
-import { defaultDataDir, resolveDbPath } from '../../paths.ts';
+import { defaultDataDir, resolveDbPath, resourcesDirFromEnv } from '../../paths.ts';
 import { MANIFEST_FILE, ModelRegistry, checkPackage, defaultModelFolders } from '../../inference/model-packages.ts';
 import { listPackages, packageSummary } from '../../inference/model-handlers.ts';
 import type { PackageSummary } from '../../../shared/contract/models.ts';
@@ -13,7 +13,7 @@ import type { Actor } from '../../auth/actor.ts';
 
 /** The app's model folders: bundled (repo models/) and the user folder <dataDir>/models. */
 export function cliModelRegistry(): ModelRegistry {
-  return new ModelRegistry(defaultModelFolders(defaultDataDir()));
+  return new ModelRegistry(defaultModelFolders(defaultDataDir(), resourcesDirFromEnv()));
 }
 
 function line(p: PackageSummary): string {

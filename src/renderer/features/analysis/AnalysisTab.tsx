@@ -103,7 +103,7 @@ function Evidence({ r, caseId, slideId }: { r: AnalysisResult; caseId: number; s
           ? <p className="muted">{r.provenance.usedModalities.includes('genomics') ? 'No attributions were computed.' : 'No genomic profile was used.'}</p>
           : (
             <>
-              <p className="muted">{ex.genomicAttributionMethod}. + raises the top class probability, − lowers it. The {attrs.length} largest of {ex.genomicAttributions.length}.</p>
+              <p className="muted">Method: {ex.genomicAttributionMethod.replace(/[.\s]+$/, '')}. The {attrs.length} largest of {ex.genomicAttributions.length} by magnitude.</p>
               <SignedBars caption="Genomic attributions" items={attrs.map((a) => ({ key: a.featureId, label: a.display, note: a.imputed ? 'imputed' : a.value === null ? undefined : `value ${a.value}`, value: a.attribution }))} />
             </>
           )}

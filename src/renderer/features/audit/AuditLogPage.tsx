@@ -14,7 +14,7 @@ type Chain = ResponseOf<'audit.verify'>;
 const PAGE = 50;
 const ENTITY_TYPES = ['', 'patient', 'case', 'user', 'setting', 'slide', 'genomic_profile', 'analysis', 'report', 'channel', 'patients', 'cases'];
 
-function ChainCard() {
+function ChainCard({ onVerified }: { onVerified: () => void }) {
   const [chain, setChain] = useState<{ status: Chain; at: string; source: 'start-up' | 'now' } | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -27,6 +27,7 @@ function ChainCard() {
     try {
       const status = await call('audit.verify', {});
       setChain({ status, at: new Date().toISOString(), source: 'now' });
+      onVerified(); // the check itself is an audited event
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -42,7 +43,7 @@ function ChainCard() {
           {!s ? 'Hash chain: checking…' : s.ok ? 'Hash chain intact' : `Hash chain broken at event ${s.firstBrokenSeq ?? '?'}`}
         </h2>
         <p>
-          {s ? <>{fmtInt(s.count)} events verified{s.ok ? '' : ` before the break (${s.reason ?? 'unknown reason'})`} · head <span className="mono" title={s.head}>{shortHash(s.head, 16)}</span> · </> : null}
+          {s ? <>{fmtInt(s.count)} event{s.count === 1 ? '' : 's'} verified{s.ok ? '' : ` before the break (${s.reason ?? 'unknown reason'})`} · head <span className="mono" title={s.head}>{shortHash(s.head, 16)}</span> · </> : null}
           {chain?.source === 'now' ? <>verified {fmtDateTime(chain.at)}</> : 'as verified when the app started'}
         </p>
         {error && <p className="field-error">{error}</p>}
@@ -85,7 +86,7 @@ export function AuditLogPage({ query }: { query: URLSearchParams }) {
   return (
     <div className="page">
       <PageHeader title="Audit log" subtitle="Every change, sign-in, export and read of patient data, in a hash chain that shows any later alteration." />
-      <ChainCard />
+      <ChainCard onVerified={reload} />
       <form className="filters" onSubmit={apply} aria-label="Filter audit events">
         <TextField label="Action starts with" value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })} placeholder="e.g. patient." />
         {users.data ? (

@@ -12,7 +12,8 @@ import type { HeatmapGrid } from '../../../shared/analysis-result.ts';
 import { Button, Facts } from '../../components/ui.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { fmtBytes, fmtInt, shortHash } from '../../lib/format.ts';
-import { colourMask, fmtMag, heatmapCanvas, magnification, scaleBar, viridisCss } from './viewer-math.ts';
+import { fmtMag, magnification, scaleBar, viridisCss } from './viewer-math.ts';
+import { colourMask, heatmapCanvas } from './viewer-canvas.ts';
 
 type SlideDetail = ResponseOf<'slides.get'>;
 type Dzi = ResponseOf<'slides.dzi'>;

@@ -1,0 +1,28 @@
+/** Display formats (UI.md): ISO 8601 local times, offsets, sizes with units, probabilities to two decimals. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fmtBytes, fmtDate, fmtDateTime, fmtProb, localOffset, shortHash } from '../../../src/renderer/lib/format.ts';
+
+test('times are shown as local YYYY-MM-DD HH:mm:ss and the offset is named', () => {
+  const iso = '2025-03-04T05:06:07.000Z';
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, '0');
+  assert.equal(fmtDateTime(iso), `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`);
+  assert.match(fmtDateTime(iso), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+  assert.equal(fmtDateTime(null), '—');
+  assert.equal(fmtDateTime('not a date'), 'not a date');
+  assert.match(localOffset(d), /^UTC[+-]\d{2}:\d{2}$/);
+  assert.equal(fmtDate('2025-03-04'), '2025-03-04');
+});
+
+test('sizes carry binary units, probabilities two decimals, hashes are shortened visibly', () => {
+  assert.equal(fmtBytes(512), '512 B');
+  assert.equal(fmtBytes(1536), '1.5 KiB');
+  assert.equal(fmtBytes(1_887_000), '1.8 MiB');
+  assert.equal(fmtBytes(5 * 1024 ** 3), '5.0 GiB');
+  assert.equal(fmtBytes(300 * 1024 ** 3), '300 GiB');
+  assert.equal(fmtProb(0.9149), '0.91');
+  assert.equal(fmtProb(1), '1.00');
+  assert.equal(shortHash('a'.repeat(64), 8), 'aaaaaaaa…');
+  assert.equal(shortHash('abc', 8), 'abc');
+});
