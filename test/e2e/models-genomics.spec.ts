@@ -22,7 +22,7 @@ test('models page and genomic profile import', async ({ page }) => {
   } else {
     const first = packages[0]!;
     await page.getByRole('link', { name: first.name ?? first.id }).first().click();
-    await expect(page.getByRole('heading', { name: 'Model card' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Model card', exact: true })).toBeVisible();
   }
   await shot(page, '17-models');
 
