@@ -9,7 +9,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { GliofuseError } from '../../shared/errors.ts';
-import { currentProviderEnvironment, planProviders, type EpName, type ProviderEnvironment } from '../inference/execution-providers.ts';
+import { currentProviderEnvironment, planProviders, startOnFirstProvider, type EpName, type ProviderAttempt, type ProviderEnvironment } from '../inference/execution-providers.ts';
 
 export interface EncoderSpec {
   id: string;
@@ -33,12 +33,6 @@ export interface EncoderOpenOptions extends ProviderChoice {
   threads: number;
   /** Spinning intra-op threads burn CPU the reader and preprocessor need when they share the cores. */
   allowSpinning?: boolean;
-}
-
-export interface ProviderAttempt {
-  provider: EpName;
-  ok: boolean;
-  error: string | null;
 }
 
 export interface EncoderInfo {
@@ -68,11 +62,6 @@ export function planEncoderProviders(choice: ProviderChoice): ProviderPlanResult
   return { candidates: plan.candidates, notices: plan.notices, gpuExpected: plan.candidates.some((c) => c !== 'cpu') };
 }
 
-function firstLine(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return (msg.split('\n')[0] ?? msg).slice(0, 300);
-}
-
 export class TileEncoderSession {
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -82,31 +71,19 @@ export class TileEncoderSession {
 
   static async open(spec: EncoderSpec, opts: EncoderOpenOptions): Promise<TileEncoderSession> {
     const plan = planEncoderProviders(opts);
-    const attempts: ProviderAttempt[] = [];
-    const notices = [...plan.notices];
-    let session: ort.InferenceSession | null = null;
-    let used: EpName = 'cpu';
-    for (const ep of plan.candidates) {
-      try {
-        session = await ort.InferenceSession.create(spec.path, {
-          executionProviders: [ep],
-          intraOpNumThreads: opts.threads,
-          interOpNumThreads: 1,
-          executionMode: 'sequential',
-          graphOptimizationLevel: 'all',
-          logSeverityLevel: 3,
-          extra: { session: { intra_op: { allow_spinning: opts.allowSpinning ? '1' : '0' } } },
-        });
-        attempts.push({ provider: ep, ok: true, error: null });
-        used = ep;
-        break;
-      } catch (e) {
-        attempts.push({ provider: ep, ok: false, error: firstLine(e) });
-        if (ep !== 'cpu') notices.push(`${ep.toUpperCase()} could not start for the tile encoder (${firstLine(e)}); falling back.`);
-      }
-    }
+    const started = await startOnFirstProvider(plan.candidates, (ep) => ort.InferenceSession.create(spec.path, {
+      executionProviders: [ep],
+      intraOpNumThreads: opts.threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+      extra: { session: { intra_op: { allow_spinning: opts.allowSpinning ? '1' : '0' } } },
+    }), ' for the tile encoder');
+    const { session, used, attempts } = started;
+    const notices = [...plan.notices, ...started.notices];
     if (!session) {
-      throw new GliofuseError('INTEGRITY', `The tile encoder ${spec.id} could not be loaded by onnxruntime (${attempts.at(-1)?.error ?? 'unknown error'}); fetch it again with "gliofuse encoder fetch".`);
+      throw new GliofuseError('INTEGRITY', `The tile encoder ${spec.id} could not be loaded by onnxruntime (${started.lastError ?? 'unknown error'}); fetch it again with "gliofuse encoder fetch".`);
     }
     if (!session.inputNames.includes(spec.inputName) || !session.outputNames.includes(spec.outputName)) {
       await session.release().catch(() => undefined);

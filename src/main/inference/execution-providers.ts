@@ -94,3 +94,39 @@ export function defaultIntraOpThreads(explicit?: number, cores: number = os.avai
   if (explicit !== undefined) return Math.max(1, Math.floor(explicit));
   return Math.max(1, Math.min(16, cores - 1));
 }
+
+export interface ProviderAttempt {
+  provider: EpName;
+  ok: boolean;
+  error: string | null;
+}
+
+function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return (msg.split('\n')[0] ?? msg).slice(0, 300);
+}
+
+/**
+ * Starts a session on the first provider that works, one provider per attempt: onnxruntime only reports failure
+ * when the provider itself cannot start, so success means this provider is the one in use (it may still hand single
+ * unsupported ops to CPU). `what` names the model in the fallback notices (e.g. " for the tile encoder").
+ */
+export async function startOnFirstProvider<S>(
+  candidates: readonly EpName[],
+  create: (ep: EpName) => Promise<S>,
+  what = '',
+): Promise<{ session: S | null; used: EpName; attempts: ProviderAttempt[]; notices: string[]; lastError: string | null }> {
+  const attempts: ProviderAttempt[] = [];
+  const notices: string[] = [];
+  for (const ep of candidates) {
+    try {
+      const session = await create(ep);
+      attempts.push({ provider: ep, ok: true, error: null });
+      return { session, used: ep, attempts, notices, lastError: null };
+    } catch (e) {
+      attempts.push({ provider: ep, ok: false, error: firstLine(e) });
+      if (ep !== 'cpu') notices.push(`${ep.toUpperCase()} could not start${what} (${firstLine(e)}); falling back.`);
+    }
+  }
+  return { session: null, used: 'cpu', attempts, notices, lastError: attempts.at(-1)?.error ?? null };
+}

@@ -7,7 +7,7 @@
 import * as ort from 'onnxruntime-node';
 import { GliofuseError, badInput } from '../../shared/errors.ts';
 import type { ModelManifest } from '../../shared/model-manifest.ts';
-import { currentProviderEnvironment, defaultIntraOpThreads, planProviders, type EpName, type ProviderEnvironment } from './execution-providers.ts';
+import { currentProviderEnvironment, defaultIntraOpThreads, planProviders, startOnFirstProvider, type EpName, type ProviderAttempt, type ProviderEnvironment } from './execution-providers.ts';
 
 export interface SessionModel {
   manifest: ModelManifest;
@@ -24,11 +24,7 @@ export interface UmemlSessionOptions {
   environment?: ProviderEnvironment;
 }
 
-export interface ProviderAttempt {
-  provider: EpName;
-  ok: boolean;
-  error: string | null;
-}
+export type { ProviderAttempt } from './execution-providers.ts';
 
 export interface SessionProvenance {
   modelId: string;
@@ -80,11 +76,6 @@ export interface UmemlOutput {
 
 type Meta = { name: string; isTensor: boolean; type?: string; shape?: readonly (number | string)[] };
 
-function firstLine(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return (msg.split('\n')[0] ?? msg).slice(0, 300);
-}
-
 /** A fixed dimension of a model input/output, or null when symbolic. */
 function fixedDim(m: Meta | undefined, axis: number): number | null {
   const d = m?.shape?.[axis];
@@ -108,32 +99,18 @@ export class UmemlSession {
     const env = opts.environment ?? currentProviderEnvironment(ort.listSupportedBackends().map((b) => b.name));
     const plan = planProviders(env, { forceCpu: opts.forceCpu });
     const threads = defaultIntraOpThreads(opts.intraOpThreads);
-    const attempts: ProviderAttempt[] = [];
-    const notices = [...plan.notices];
-    let session: ort.InferenceSession | null = null;
-    let used: EpName = 'cpu';
-    for (const ep of plan.candidates) {
-      try {
-        session = await ort.InferenceSession.create(model.modelPath, {
-          // One provider per attempt: onnxruntime only reports failure when the provider itself cannot start, so
-          // success here means this provider is the one in use (it may still hand single unsupported ops to CPU).
-          executionProviders: [ep],
-          intraOpNumThreads: threads,
-          interOpNumThreads: 1,
-          executionMode: 'sequential',
-          graphOptimizationLevel: 'all',
-          logSeverityLevel: 3,
-        });
-        attempts.push({ provider: ep, ok: true, error: null });
-        used = ep;
-        break;
-      } catch (e) {
-        attempts.push({ provider: ep, ok: false, error: firstLine(e) });
-        if (ep !== 'cpu') notices.push(`${ep.toUpperCase()} could not start (${firstLine(e)}); falling back.`);
-      }
-    }
+    const started = await startOnFirstProvider(plan.candidates, (ep) => ort.InferenceSession.create(model.modelPath, {
+      executionProviders: [ep],
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+    }));
+    const { session, used, attempts } = started;
+    const notices = [...plan.notices, ...started.notices];
     if (!session) {
-      const why = attempts.at(-1)?.error ?? 'unknown error';
+      const why = started.lastError ?? 'unknown error';
       throw new GliofuseError('INTEGRITY', `The model ${m.id} ${m.version} could not be loaded by onnxruntime (${why}); the package may be damaged.`);
     }
     if (used === 'cpu' && !opts.forceCpu) notices.push('Running on CPU: no GPU execution provider could be used on this machine.');
