@@ -2,9 +2,9 @@
  * The slide worker's methods: the one interface both sides import, so requests and results are typed across the
  * process boundary. Pixel data travels as Uint8Array (copied once by the transport, never base64).
  */
-import type { TissueParams, TissueParamsInput } from '../../shared/contract/slides.ts';
+import type { TissueParamsInput } from '../../shared/contract/slides.ts';
 import type { SlideInfo } from './slide-meta.ts';
-import type { ImageStats } from './tissue.ts';
+import type { TissueDetection } from './tissue.ts';
 
 export interface RegionRequest {
   path: string;
@@ -17,22 +17,9 @@ export interface RegionRequest {
   height: number;
 }
 
-export interface TissueWire {
-  params: TissueParams;
-  width: number;
-  height: number;
-  downsampleX: number;
-  downsampleY: number;
+/** A tissue detection as it crosses the worker boundary: the detection plus where it was read and the PNG mask. */
+export interface TissueWire extends TissueDetection {
   sourceLevel: number;
-  threshold: number;
-  tissuePixels: number;
-  tissueFraction: number;
-  tissueAreaMm2: number | null;
-  objects: number;
-  holes: number;
-  stats: ImageStats;
-  /** 0/1 per mask pixel, row-major. */
-  mask: Uint8Array;
   /** The mask as an 8-bit grey PNG (255 = tissue). */
   maskPng: Uint8Array;
 }
