@@ -18,6 +18,7 @@ import { spawnSync, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SlideEngine } from '../src/main/wsi/engine.ts';
 import { computeTileGrid, streamTiles, type TileGrid } from '../src/main/wsi/tiler.ts';
+import { loadJpegEncoder } from '../src/main/wsi/jpeg-encoder.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -169,7 +170,7 @@ async function main(): Promise<void> {
     const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
     console.log('\nresult');
     console.log(`(a) read_region ${grid.tiles.length} tiles ${grid.readWidth}px, ${WORKERS} workers: Gliofuse ${bestOursRead.toFixed(0)} tiles/s, openslide-python ${bestPyRead.toFixed(0)} tiles/s, ratio ${ratioA.toFixed(2)} (goal >= 0.9) ${ratioA >= 0.9 ? 'MET' : 'NOT MET'}`);
-    console.log(`(b) deep zoom ${dzTiles.length} tiles q${QUALITY}, ${WORKERS} workers: Gliofuse ${bestOursDz.toFixed(0)} tiles/s, DeepZoomGenerator+PIL ${bestPyDz.toFixed(0)} tiles/s, ratio ${ratioB.toFixed(2)} (goal >= 1.0) ${ratioB >= 1 ? 'MET' : 'NOT MET'}`);
+    console.log(`(b) deep zoom ${dzTiles.length} tiles q${QUALITY}, ${WORKERS} workers, JPEG by ${loadJpegEncoder().source}: Gliofuse ${bestOursDz.toFixed(0)} tiles/s, DeepZoomGenerator+PIL ${bestPyDz.toFixed(0)} tiles/s, ratio ${ratioB.toFixed(2)} (goal >= 1.0) ${ratioB >= 1 ? 'MET' : 'NOT MET'}`);
     console.log(`(c) peak RSS (main + workers): small ${mb(small.total)} (${small.tiles} tiles), large ${mb(large.total)} (${large.tiles} tiles), growth ${ratioC.toFixed(2)}x (goal < 1.5x) ${ratioC < 1.5 ? 'MET' : 'NOT MET'}`);
     console.log(`    small: main ${mb(small.main)}, workers ${small.workers.map(mb).join(' + ')}; large: main ${mb(large.main)}, workers ${large.workers.map(mb).join(' + ')}`);
   } finally {

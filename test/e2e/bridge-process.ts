@@ -1,7 +1,7 @@
 /**
  * Starts `src/main/bridge/dev-web.ts --json` as a child process on a given database and resolves with the JSON line
  * it prints once it listens. Used by the global set-up (the shared bridge) and by specs that need their own
- * database (the audit-chain warning).
+ * database (the audit-chain warning, the heatmap review with a test-fixture model package).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -13,11 +13,12 @@ export interface BridgeProcess {
   stop(): Promise<void>;
 }
 
-export async function startBridgeProcess(db: string, dataDir: string): Promise<BridgeProcess> {
+/** `env`: extra environment for the bridge (e.g. GLIOFUSE_ENCODER_PATH for a spec that runs slide analyses). */
+export async function startBridgeProcess(db: string, dataDir: string, opts: { env?: Record<string, string> } = {}): Promise<BridgeProcess> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', path.join('src', 'main', 'bridge', 'dev-web.ts'), '--db', db, '--data-dir', dataDir, '--port', '0', '--json', '--exit-on-stdin-end'],
-    { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, GLIOFUSE_DB: db } },
+    { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env, GLIOFUSE_DB: db } },
   );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {

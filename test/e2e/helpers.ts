@@ -24,9 +24,11 @@ export const ADMIN = { username: 'ada.admin', displayName: 'Ada Admin', password
 export const PATHOLOGIST = { username: 'paul.path', displayName: 'Dr Paul Path', password: 'pathologist-pass-2' };
 export const VIEWER = { username: 'vera.viewer', displayName: 'Vera Viewer', password: 'viewer-password-3' };
 
-/** A Node-side API client on its own bridge session (for arranging data and checking what the server did). */
-export async function apiSession(): Promise<<C extends Channel>(channel: C, req: RequestOf<C>) => Promise<Envelope<ResponseOf<C>>>> {
-  const b = bridge();
+/**
+ * A Node-side API client on its own bridge session (for arranging data and checking what the server did); `b` is
+ * a spec's own bridge, else the shared one.
+ */
+export async function apiSession(b: BridgeInfo = bridge()): Promise<<C extends Channel>(channel: C, req: RequestOf<C>) => Promise<Envelope<ResponseOf<C>>>> {
   const headers = { Authorization: `Bearer ${b.token}`, 'Content-Type': 'application/json' };
   const s = (await (await fetch(`${b.origin}/session`, { method: 'POST', headers, body: '{}' })).json()) as Envelope<{ sessionId: string }>;
   if (!s.ok) throw new Error(s.error.message);
@@ -38,8 +40,8 @@ export async function apiSession(): Promise<<C extends Channel>(channel: C, req:
 }
 
 /** Signs in through the API as `who` and returns a client; unwraps envelopes (throws on errors). */
-export async function apiAs(who: { username: string; password: string }) {
-  const raw = await apiSession();
+export async function apiAs(who: { username: string; password: string }, b?: BridgeInfo) {
+  const raw = await apiSession(b);
   const login = await raw('auth.login', { username: who.username, password: who.password });
   if (!login.ok) throw new Error(`login as ${who.username} failed: ${login.error.message}`);
   return async <C extends Channel>(channel: C, req: RequestOf<C>): Promise<ResponseOf<C>> => {
@@ -57,12 +59,12 @@ export async function ensureUser(who: { username: string; displayName: string; p
 }
 
 /** Opens the app with the launch URL (token in the fragment) in a fresh tab. */
-export async function openApp(page: Page): Promise<void> {
-  await page.goto(bridge().url);
+export async function openApp(page: Page, b: BridgeInfo = bridge()): Promise<void> {
+  await page.goto(b.url);
 }
 
-export async function signIn(page: Page, who: { username: string; password: string; displayName: string }): Promise<void> {
-  await openApp(page);
+export async function signIn(page: Page, who: { username: string; password: string; displayName: string }, b?: BridgeInfo): Promise<void> {
+  await openApp(page, b);
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await page.getByLabel('Username', { exact: true }).fill(who.username);
   await page.getByLabel('Password', { exact: true }).fill(who.password);

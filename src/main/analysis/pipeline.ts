@@ -3,6 +3,7 @@
  * AnalysisResult. The host (job manager) stores the result; nothing here touches the database.
  */
 import os from 'node:os';
+import '../inference/telemetry-off.ts'; // before onnxruntime-node: no telemetry, no device id in the user's home
 import * as ort from 'onnxruntime-node';
 import type { Provenance, Warning } from '../../shared/analysis-result.ts';
 import { GliofuseError } from '../../shared/errors.ts';

@@ -7,6 +7,7 @@
  * onnxruntime-node's run() occupies the calling JS thread, so the analysis worker hosts this class in a
  * worker_thread (tile-encoder-worker.ts) and keeps reading and preprocessing on its own thread.
  */
+import '../inference/telemetry-off.ts'; // before onnxruntime-node: no telemetry, no device id in the user's home
 import * as ort from 'onnxruntime-node';
 import { GliofuseError } from '../../shared/errors.ts';
 import { currentProviderEnvironment, planProviders, startOnFirstProvider, type EpName, type ProviderAttempt, type ProviderEnvironment } from '../inference/execution-providers.ts';

@@ -4,6 +4,7 @@
  * graph against the manifest (input/output names, feature and genomic dimensions, label counts), and records the
  * provider actually used, the notices explaining any fallback and onnxruntime's versions (docs/inference.md).
  */
+import './telemetry-off.ts'; // before onnxruntime-node: no telemetry, no device id in the user's home
 import * as ort from 'onnxruntime-node';
 import { GliofuseError, badInput } from '../../shared/errors.ts';
 import type { ModelManifest } from '../../shared/model-manifest.ts';

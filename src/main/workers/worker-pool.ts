@@ -9,6 +9,12 @@ import { WorkerHost, type CallOptions, type WorkerHostOptions } from './worker-h
 export interface PoolCallOptions extends CallOptions {
   /** Prefer the worker `affinity % size` when it is not busier than the others. */
   affinity?: number;
+  /**
+   * How many more requests in flight the preferred worker may have than the least busy one before the call goes
+   * elsewhere (default 0). Work that shares decoded data (neighbouring deep-zoom tiles read the same source tiles,
+   * which each worker's OpenSlide caches separately) is worth a short queue.
+   */
+  slack?: number;
 }
 
 export class WorkerPool<Api extends WorkerApi> {
@@ -23,19 +29,20 @@ export class WorkerPool<Api extends WorkerApi> {
     return this.hosts.length;
   }
 
-  pick(affinity?: number): WorkerHost<Api> {
+  pick(affinity?: number, slack = 0): WorkerHost<Api> {
     const n = this.hosts.length;
     const start = affinity === undefined ? 0 : ((affinity % n) + n) % n;
-    let best = this.hosts[start] as WorkerHost<Api>;
+    const preferred = this.hosts[start] as WorkerHost<Api>;
+    let best = preferred;
     for (let k = 1; k < n; k++) {
       const h = this.hosts[(start + k) % n] as WorkerHost<Api>;
       if (h.inFlight < best.inFlight) best = h;
     }
-    return best;
+    return preferred.inFlight - best.inFlight <= Math.max(0, slack) ? preferred : best;
   }
 
   call<M extends keyof Api & string>(method: M, params: Api[M]['params'], opts: PoolCallOptions = {}): Promise<Api[M]['result']> {
-    return this.pick(opts.affinity).call(method, params, opts);
+    return this.pick(opts.affinity, opts.slack).call(method, params, opts);
   }
 
   /** Runs on one specific worker (index modulo size). */

@@ -287,6 +287,18 @@ export class OpenSlide {
     });
   }
 
+  /**
+   * The same read on the calling thread, into `dest` when given (reused buffers). Only for processes whose JS
+   * thread may block (tests, batch tools); the slide worker uses the async form.
+   */
+  readRegionArgbSync(x: number, y: number, level: number, w: number, h: number, dest: Uint32Array = new Uint32Array(w * h)): Uint32Array {
+    this.checkRegion(level, w, h);
+    if (dest.length < w * h) throw new GliofuseError('BAD_INPUT', `The destination holds ${dest.length} pixels; ${w}×${h} needs ${w * h}.`);
+    this.api.read_region(this.h(), dest, Math.floor(x), Math.floor(y), level, w, h);
+    this.assertNoError('reading a region');
+    return dest;
+  }
+
   /** RGB, 3 bytes per pixel, transparent areas composited onto `background` (white by default). */
   async readRegionRgb(x: number, y: number, level: number, w: number, h: number, background: readonly [number, number, number] = [255, 255, 255]): Promise<Buffer> {
     return argbToRgb(await this.readRegionArgb(x, y, level, w, h), background);

@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { GliofuseError } from '../../shared/errors.ts';
 import type { WorkerHandlers } from '../workers/worker-runtime.ts';
 import { OpenSlide, OpenSlideLibrary } from './openslide-ffi.ts';
+import { loadJpegEncoder, type JpegEncoder } from './jpeg-encoder.ts';
 import { argbToRgb, argbToRgba, parseBackground } from './pixels.ts';
 import { deriveBounds, deriveMpp, deriveObjectivePower, type SlideInfo } from './slide-meta.ts';
 import type { SlideWorkerApi, TissueWire } from './slide-api.ts';
@@ -74,9 +75,16 @@ export class SlideReader {
   private readonly cache = new Map<string, Entry>();
   private readonly maxOpen: number;
   private lib: OpenSlideLibrary | null = null;
+  private jpeg: JpegEncoder | null = null;
 
   constructor(private readonly opts: SlideReaderOptions = {}) {
     this.maxOpen = Math.max(1, opts.maxOpen ?? 6);
+  }
+
+  /** TurboJPEG when present, sharp otherwise (jpeg-encoder.ts); loaded on first use. */
+  jpegEncoder(): JpegEncoder {
+    this.jpeg ??= loadJpegEncoder({ resourcesPath: this.opts.resourcesPath });
+    return this.jpeg;
   }
 
   library(): OpenSlideLibrary {
@@ -269,9 +277,10 @@ export class SlideReader {
       }),
 
       dzTile: async ({ path: p, x, y, level, width, height, outWidth, outHeight, quality, background }) => this.with(p, async (e) => {
-        const rgb = argbToRgb(await e.slide.readRegionArgb(x, y, level, width, height), background);
-        let img = sharp(rgb, { raw: { width, height, channels: 3 } });
-        if (width !== outWidth || height !== outHeight) img = img.resize(outWidth, outHeight, { fit: 'fill' });
+        const argb = await e.slide.readRegionArgb(x, y, level, width, height);
+        if (width === outWidth && height === outHeight) return { jpeg: await this.jpegEncoder().encodeArgb(argb, width, height, quality, background) };
+        // Between pyramid levels: libvips scales and encodes in one pipeline.
+        const img = sharp(argbToRgb(argb, background), { raw: { width, height, channels: 3 } }).resize(outWidth, outHeight, { fit: 'fill' });
         return { jpeg: await img.jpeg({ quality, optimiseCoding: false }).toBuffer() };
       }),
 

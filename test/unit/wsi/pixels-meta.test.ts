@@ -16,6 +16,31 @@ test('premultiplied ARGB -> RGB: opaque unchanged, transparent = background, par
   assert.deepEqual([...argbToRgb(src, [0, 0, 0])], [10, 20, 30, 0, 0, 0, 64, 0, 128]);
 });
 
+test('premultiplied ARGB -> RGB: the four-pixel fast path equals the per-pixel rule on mixed, odd-length input', () => {
+  // Runs of opaque pixels (fast path), blocks with one transparent or partial pixel (slow path) and a 3-pixel tail.
+  let seed = 7;
+  const rand = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed; };
+  const n = 4 * 500 + 3;
+  const src = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = rand();
+    const a = r % 13 === 0 ? 0 : r % 11 === 0 ? 64 + (r % 128) : 255;
+    const c = () => Math.round(((rand() % 256) * a) / 255); // premultiplied: colour <= alpha
+    src[i] = argb(a, c(), c(), c());
+  }
+  for (const bgc of [[255, 255, 255], [10, 200, 30]] as const) {
+    const expected: number[] = [];
+    for (const v of src) {
+      const a = v >>> 24, t = (255 - a) / 255;
+      const ch = (s: number, b: number) => (a === 255 ? s : Math.min(255, bgc[0] === 255 && bgc[1] === 255 && bgc[2] === 255 ? s + 255 - a : Math.round(s + b * t)));
+      expected.push(ch((v >>> 16) & 255, bgc[0]), ch((v >>> 8) & 255, bgc[1]), ch(v & 255, bgc[2]));
+    }
+    const got = argbToRgb(src, bgc);
+    assert.equal(got.length, n * 3);
+    assert.deepEqual([...got], expected);
+  }
+});
+
 test('premultiplied ARGB -> un-premultiplied RGBA', () => {
   const src = new Uint32Array([argb(255, 10, 20, 30), argb(0, 0, 0, 0), argb(128, 64, 0, 128)]);
   assert.deepEqual([...argbToRgba(src)], [10, 20, 30, 255, 0, 0, 0, 0, 128, 0, 255, 128]);

@@ -21,13 +21,14 @@ import { GliofuseError, ERROR_CODES, badInput, type ErrorCode } from '../../../s
 import { AnalysisResult } from '../../../shared/analysis-result.ts';
 import type { AnalysisJob } from '../../../shared/contract/analysis.ts';
 import { parseCsv } from '../../evaluate/csv.ts';
-import { defaultDataDir } from '../../paths.ts';
+import { appRoot, defaultDataDir } from '../../paths.ts';
 import { WorkerHost } from '../../workers/worker-host.ts';
 import { ENCODER_PATH_ENV, KNOWN_ENCODERS, encoderFolder, fetchEncoder, resolveEncoder } from '../../analysis/encoder-store.ts';
 import { featureCacheRoot } from '../../analysis/feature-cache.ts';
 import { analysisWorkerFactory, safeName } from '../../analysis/job-manager.ts';
 import type { AnalysisWorkerApi, SlideFeaturesInfo } from '../../analysis/worker-api.ts';
 import type { EpName } from '../../inference/execution-providers.ts';
+import { contentSha256 } from '../../genomics/genomics-service.ts';
 import { pickModel } from './genomics.ts';
 import { cliModelRegistry } from './models.ts';
 
@@ -106,6 +107,11 @@ export interface AnalyzeOptions {
   ep?: EpName | undefined;
   /** Print stage changes on stderr. */
   progress?: boolean | undefined;
+  /**
+   * Skip the genomics import when the case's newest profile came from identical content under the same model schema
+   * (a re-run of the demo in the same folder), so re-runs do not pile up copies of one profile.
+   */
+  reuseGenomics?: boolean | undefined;
 }
 
 export interface AnalyzeOutcome {
@@ -147,7 +153,12 @@ export async function analyzeOne(cli: CliContext, o: AnalyzeOptions): Promise<An
     slideId = already?.id ?? (await cli.call('slides.attach', { caseId, path: slide })).id;
   }
   if (genomicsFile) {
-    await cli.call('genomics.import', { caseId, fileName: path.basename(genomicsFile), content: fs.readFileSync(genomicsFile, 'utf8'), modelId: pkg.id, ...(o.rowId ? { rowId: o.rowId } : {}) });
+    const content = fs.readFileSync(genomicsFile, 'utf8');
+    const newest = o.reuseGenomics
+      ? await s.db.get<{ source_sha256: string; schema_id: string }>('SELECT source_sha256, schema_id FROM genomic_profiles WHERE case_id = ? ORDER BY id DESC LIMIT 1', [caseId])
+      : undefined;
+    const same = newest !== undefined && newest.schema_id === pkg.id && newest.source_sha256 === contentSha256(content);
+    if (!same) await cli.call('genomics.import', { caseId, fileName: path.basename(genomicsFile), content, modelId: pkg.id, ...(o.rowId ? { rowId: o.rowId } : {}) });
   }
 
   const started = await cli.call('analysis.start', {
@@ -286,29 +297,48 @@ export function readBatchManifest(file: string): BatchRow[] {
 
 // ---- demo ------------------------------------------------------------------------------------------------------
 
-/** The real example case: a TCGA glioma ROI pyramid and the same patient's genomic row + age. */
-function demoInputs(dir: string): { slide: string; genomics: string; rowId: string; patient: string } {
-  const shared = process.env.GLIOFUSE_SHARED_DATA ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', '..', '..', 'shared', 'data');
-  const patient = 'TCGA-06-0174';
+const DEMO_PATIENT = 'TCGA-06-0174';
+/** Fixed (not timestamped) so that a re-run in the same folder finds its case again instead of opening another. */
+const DEMO_ACCESSION = `demo-${DEMO_PATIENT}`;
+
+interface DemoInputs {
+  shared: string;
+  slide: string;
+  patient: string;
+  /** The genomic row of all_dataset.csv plus "Age at diagnosis" from grade_data.csv, as one profile. */
+  genomicsCsv: string;
+}
+
+/** The real example case: a TCGA glioma ROI pyramid and the same patient's genomic row + age. Reads only. */
+function demoInputs(): DemoInputs {
+  // appRoot() is the repository in a source tree and the app folder in the bundle; the shared data sit beside it.
+  const shared = path.resolve(process.env.GLIOFUSE_SHARED_DATA || path.join(appRoot(), '..', 'shared', 'data'));
+  const patient = DEMO_PATIENT;
   const slide = path.join(shared, 'wsi', 'tcga-glioma-roi', `${patient}_roi_pyramid.tif`);
   const all = path.join(shared, 'tcga', 'all_dataset.csv');
   const grade = path.join(shared, 'tcga', 'grade_data.csv');
   for (const f of [slide, all, grade]) if (!fs.existsSync(f)) throw badInput(`Demo data missing: ${f} (set GLIOFUSE_SHARED_DATA to the shared data folder).`);
-  // The genomic row of all_dataset.csv plus "Age at diagnosis" from grade_data.csv, as one profile.
   const lines = fs.readFileSync(all, 'utf8').split(/\r?\n/);
   const row = lines.find((l) => l.startsWith(`${patient},`));
   const g = fs.readFileSync(grade, 'utf8').split(/\r?\n/);
   const gh = (g[0] ?? '').split(',');
   const gr = (g.find((l) => l.startsWith(`${patient},`)) ?? '').split(',');
   const age = gr[gh.indexOf('Age at diagnosis')] ?? '';
-  if (!row || !age) throw badInput(`Demo data: no row for ${patient}.`);
-  const genomics = path.join(dir, `${patient}-genomics.csv`);
-  fs.writeFileSync(genomics, `${lines[0]},Age at diagnosis\n${row},${age}\n`);
-  if (!process.env[ENCODER_PATH_ENV]) {
-    const enc = path.join(shared, 'models', 'mobilenetv2-12-int8-with-features.onnx');
-    if (fs.existsSync(enc)) process.env[ENCODER_PATH_ENV] = enc;
-  }
-  return { slide, genomics, rowId: patient, patient };
+  if (!row || !age) throw badInput(`Demo data: no row for ${patient} in ${all} / ${grade}.`);
+  return { shared, slide, patient, genomicsCsv: `${lines[0]},Age at diagnosis\n${row},${age}\n` };
+}
+
+/**
+ * The model package and tile encoder file the demo uses: ${ENCODER_PATH_ENV}, else the shared data copy, else the
+ * encoder installed in the user's data folder. Resolved and hash-checked before anything is written, so a missing
+ * encoder fails with one line and leaves nothing behind.
+ */
+async function demoModel(shared: string): Promise<{ modelId: string; encoderPath: string }> {
+  const pkg = await pickModel(cliModelRegistry(), undefined);
+  const sharedCopy = path.join(shared, 'models', 'mobilenetv2-12-int8-with-features.onnx');
+  const explicit = process.env[ENCODER_PATH_ENV] || (fs.existsSync(sharedCopy) ? sharedCopy : undefined);
+  const enc = await resolveEncoder(pkg.manifest.tileEncoder, { dataDir: defaultDataDir(), packageDir: pkg.dir, explicitPath: explicit });
+  return { modelId: pkg.id, encoderPath: enc.path };
 }
 
 // ---- registration ----------------------------------------------------------------------------------------------
@@ -466,20 +496,43 @@ export function registerAnalysisCommands(program: Command, cli: CliContext): voi
     .action(fetchAction);
 
   program.command('demo')
-    .description('analyse a real example case offline (TCGA-06-0174 glioma ROI + its genomic row) and print where the PDF is')
-    .option('--out <dir>', 'folder for the demo database, result and report (default: a new temp folder)')
+    .description('analyse a real example case offline (TCGA-06-0174 glioma ROI + its genomic row) and print where the PDF is; re-running with the same --out re-uses its case')
+    .option('--out <dir>', 'folder for the demo database, data, result and report (default: a new temp folder)')
     .action(async (o: { out?: string }) => {
-      const dir = path.resolve(o.out ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gliofuse-demo-')));
+      // Everything is found and checked before the first write: a missing input leaves no folder, store or PDF.
+      const inputs = demoInputs();
+      const { modelId, encoderPath } = await demoModel(inputs.shared);
+      const dir = o.out ? path.resolve(o.out) : fs.mkdtempSync(path.join(os.tmpdir(), 'gliofuse-demo-'));
+      if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw badInput(`--out must be a folder: ${dir} is a file.`);
       fs.mkdirSync(dir, { recursive: true });
-      const inputs = demoInputs(dir);
-      // A self-contained demo store with its own operator account, unless the user named a database.
+      process.env[ENCODER_PATH_ENV] = encoderPath;
       if (!cli.opts().db) {
+        // A self-contained demo: its own store, operator account AND data folder. The report service files a copy
+        // under <data>/reports/case-N; in the user's data folder that would sit among their real cases' reports
+        // under a colliding case number. Set before the services open (they read the data folder once).
+        process.env.GLIOFUSE_DATA_DIR = path.join(dir, 'data');
         program.setOptionValue('db', path.join(dir, 'demo.sqlite'));
         program.setOptionValue('as', 'demo');
         const s = await cli.services();
         if (await s.users.needsSetup()) await cli.callPublic('auth.setupAdmin', { username: 'demo', displayName: 'Gliofuse demo', password: crypto.randomBytes(18).toString('base64url') });
       }
-      const r = await analyzeOne(cli, { slide: inputs.slide, genomics: inputs.genomics, rowId: inputs.rowId, patient: inputs.patient, out: path.join(dir, 'result'), progress: !cli.opts().json });
-      cli.out({ ...outcomeJson(r), folder: dir }, () => `${summaryLine(r)}\n\nPDF report: ${r.reportPath}`);
+      const genomics = path.join(dir, `${inputs.patient}-genomics.csv`);
+      writeAtomic(genomics, inputs.genomicsCsv);
+      const s = await cli.services();
+      const prior = await s.db.get<{ id: number }>('SELECT c.id FROM cases c JOIN patients p ON p.id = c.patient_id WHERE p.pseudonym = ? AND c.accession = ?', [inputs.patient, DEMO_ACCESSION]);
+      const r = await analyzeOne(cli, {
+        slide: inputs.slide, genomics, rowId: inputs.patient, patient: inputs.patient, accession: DEMO_ACCESSION, model: modelId,
+        out: path.join(dir, 'result'), progress: !cli.opts().json, reuseGenomics: true,
+      });
+      const analysesOfCase = (await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM analyses WHERE case_id = ?', [r.caseId]))?.n ?? 1;
+      const reusedCase = prior !== undefined;
+      cli.out({ ...outcomeJson(r), folder: dir, reusedCase, analysesOfCase }, () => [
+        summaryLine(r),
+        '',
+        reusedCase
+          ? `Re-used demo case ${r.caseId} from an earlier run in ${dir} (same patient, case, slide and genomic profile); this new analysis (${analysesOfCase} of the case so far) replaced result.json and report.pdf.`
+          : `Demo folder: ${dir} (database, data and result; "gliofuse demo --out ${dir}" re-runs in it).`,
+        `PDF report: ${r.reportPath}`,
+      ].join('\n'));
     });
 }

@@ -16,6 +16,7 @@ import type { CaseDetail } from '../cases/CasePage.tsx';
 import { AnalysisRunner } from './AnalysisRunner.tsx';
 import { ProbBars, SignedBars } from './ProbBars.tsx';
 import { CohortKmChart } from './CohortKmChart.tsx';
+import { PatchGallery } from '../viewer/PatchGallery.tsx';
 import './analysis.css';
 
 const SEVERITY_ORDER: Record<Warning['severity'], number> = { critical: 0, warning: 1, info: 2 };
@@ -73,6 +74,8 @@ function SurvivalBlock({ r }: { r: AnalysisResult }) {
 
 function Evidence({ r, caseId, slideId }: { r: AnalysisResult; caseId: number; slideId: number | null }) {
   const ex = r.explanations;
+  // Thumbnails come from the slide's deep-zoom tiles (only when the slide is evidence).
+  const dz = useAsync(() => (slideId !== null && ex.pathologyIsEvidence && ex.topPatches.length ? call('slides.dzi', { id: slideId }) : Promise.resolve(null)), [slideId, ex.pathologyIsEvidence, ex.topPatches.length]);
   const attrs = [...ex.genomicAttributions].sort((a, b) => Math.abs(b.attribution) - Math.abs(a.attribution)).slice(0, 15);
   return (
     <div className="an-evidence">
@@ -84,16 +87,8 @@ function Evidence({ r, caseId, slideId }: { r: AnalysisResult; caseId: number; s
             : (
               <>
                 <p className="muted">Top patches by attention (an attribution, not causal importance). Open one in the viewer:</p>
-                <ol className="an-patches">
-                  {ex.topPatches.map((p, i) => (
-                    <li key={i}>
-                      <button type="button" className="btn btn-ghost" onClick={() => navigate(`/cases/${caseId}/slide`, { slide: slideId ?? undefined, x: Math.round(p.x), y: Math.round(p.y), s: Math.round(p.size) })}>
-                        <Icon name="zoom-in" size={14} />
-                        <span>#{i + 1} at ({Math.round(p.x)}, {Math.round(p.y)}) · score {p.score.toPrecision(3)}{p.prototype !== null ? ` · prototype ${p.prototype}` : ''}</span>
-                      </button>
-                    </li>
-                  ))}
-                </ol>
+                <PatchGallery patches={ex.topPatches} dz={dz.data ?? null}
+                  onOpen={(f) => navigate(`/cases/${caseId}/slide`, { slide: slideId ?? undefined, x: f.x, y: f.y, s: f.w })} />
                 <LinkButton href={href(`/cases/${caseId}/slide`, { slide: slideId ?? undefined })} icon="slide">Heatmap in the viewer</LinkButton>
               </>
             )}

@@ -1,4 +1,8 @@
-/** Slide tab: pick one of the case's slides and view it; the newest finished analysis of that slide adds its heatmap. */
+/**
+ * Slide tab: pick one of the case's slides and view it; the newest finished analysis of that slide adds its heatmap
+ * and top-patch gallery. ?x=&y=&s= (level-0 px) opens a region, e.g. a top patch.
+ */
+import { useMemo } from 'react';
 import { call } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import { href, navigate } from '../../lib/route.ts';
@@ -15,7 +19,7 @@ async function newestHeatmap(caseId: number, slideId: number): Promise<HeatmapLa
   const heat = job.result?.explanations.heatmap;
   // A pathway the package is not validated for is not evidence: its heatmap is not shown.
   if (!heat || !job.result?.explanations.pathologyIsEvidence) return null;
-  return { grid: heat, source: `analysis #${job.id} (${job.modelId} ${job.modelVersion})` };
+  return { grid: heat, source: `analysis #${job.id} (${job.modelId} ${job.modelVersion})`, topPatches: job.result.explanations.topPatches };
 }
 
 function num(q: URLSearchParams, k: string): number | null {
@@ -35,7 +39,8 @@ export function CaseSlideTab({ c, query }: { c: CaseDetail; query: URLSearchPara
   const fx = num(query, 'x');
   const fy = num(query, 'y');
   const fs = num(query, 's');
-  const focus: FocusRect | null = fx !== null && fy !== null && fs !== null ? { x: fx, y: fy, w: fs, h: fs } : null;
+  // Memoised: a new object on every render would make the viewer jump back to the region after each pan.
+  const focus: FocusRect | null = useMemo(() => (fx !== null && fy !== null && fs !== null ? { x: fx, y: fy, w: fs, h: fs } : null), [fx, fy, fs]);
 
   if (list.error) return <ErrorPanel message={list.error} onRetry={list.reload} />;
   if (list.data && slides.length === 0) {
@@ -58,7 +63,8 @@ export function CaseSlideTab({ c, query }: { c: CaseDetail; query: URLSearchPara
       )}
       {detail.error && <ErrorPanel message={detail.error} onRetry={detail.reload} />}
       {detail.data ? (
-        <SlideViewer key={detail.data[0].id} slide={detail.data[0]} dzi={detail.data[1]} heatmap={detail.data[2]} canSeeLabels={canEdit(user.role)} focus={focus} />
+        <SlideViewer key={detail.data[0].id} slide={detail.data[0]} dzi={detail.data[1]} heatmap={detail.data[2]} canSeeLabels={canEdit(user.role)} focus={focus}
+          onFocus={(f) => navigate(`/cases/${c.id}/slide`, { slide: sid ?? undefined, x: f.x, y: f.y, s: f.w })} />
       ) : (
         !detail.error && <div className="viewer-frame viewer-loading" aria-busy="true"><span className="muted">Loading slide…</span></div>
       )}

@@ -14,6 +14,7 @@ import { Icon } from '../../components/icons.tsx';
 import { fmtBytes, fmtInt, shortHash } from '../../lib/format.ts';
 import { fmtMag, magnification, scaleBar, viridisCss } from './viewer-math.ts';
 import { colourMask, heatmapCanvas } from './viewer-canvas.ts';
+import { PatchGallery, type PatchItem } from './PatchGallery.tsx';
 
 type SlideDetail = ResponseOf<'slides.get'>;
 type Dzi = ResponseOf<'slides.dzi'>;
@@ -28,6 +29,8 @@ export interface HeatmapLayer {
   grid: HeatmapGrid;
   /** Where it came from, e.g. "analysis #4 · umeml-… 1.0.0". */
   source: string;
+  /** The same analysis's top-attention patches (level-0 px), shown as a gallery that navigates the viewer. */
+  topPatches: readonly PatchItem[];
 }
 
 export interface FocusRect {
@@ -127,7 +130,7 @@ function AssociatedImages({ slide, canSee }: { slide: SlideDetail; canSee: boole
   );
 }
 
-export function SlideViewer({ slide, dzi, canSeeLabels, heatmap, focus }: { slide: SlideDetail; dzi: Dzi; canSeeLabels: boolean; heatmap: HeatmapLayer | null; focus: FocusRect | null }) {
+export function SlideViewer({ slide, dzi, canSeeLabels, heatmap, focus, onFocus }: { slide: SlideDetail; dzi: Dzi; canSeeLabels: boolean; heatmap: HeatmapLayer | null; focus: FocusRect | null; onFocus?: (f: FocusRect) => void }) {
   const frameRef = useRef<HTMLDivElement>(null);
   const osdRef = useRef<HTMLDivElement>(null);
   const viewerRef = useRef<OpenSeadragon.Viewer | null>(null);
@@ -136,16 +139,17 @@ export function SlideViewer({ slide, dzi, canSeeLabels, heatmap, focus }: { slid
   const [panelOpen, setPanelOpen] = useState(true);
   const [ready, setReady] = useState(false);
   const [openError, setOpenError] = useState<string | null>(null);
-  const [readout, setReadout] = useState<{ scale: { px: number; label: string } | null; mag: { value: number; estimated: boolean } | null }>({ scale: null, mag: null });
+  const [readout, setReadout] = useState<{ scale: { px: number; label: string } | null; mag: { value: number; estimated: boolean } | null; centre: { x: number; y: number } | null }>({ scale: null, mag: null, centre: null });
   const [tissue, setTissue] = useState<LayerState<Tissue>>(initialLayer(0.35));
   const [grid, setGrid] = useState<LayerState<TileGrid>>(initialLayer(0.8));
   const [heat, setHeat] = useState({ on: heatmap !== null, opacity: 0.55, threshold: 0 });
   const mpp = dzi.mppX ?? slide.mppX;
 
   // Current layer inputs for the draw callback (which OpenSeadragon calls outside React's render cycle).
-  const drawState = useRef({ grid, heat, heatmap, heatCanvas: null as HTMLCanvasElement | null });
+  const drawState = useRef({ grid, heat, heatmap, focus, heatCanvas: null as HTMLCanvasElement | null });
   drawState.current.grid = grid;
   drawState.current.heat = heat;
+  drawState.current.focus = focus;
   if (drawState.current.heatmap !== heatmap) {
     drawState.current.heatmap = heatmap;
     drawState.current.heatCanvas = null;
@@ -196,6 +200,20 @@ export function SlideViewer({ slide, dzi, canSeeLabels, heatmap, focus }: { slid
       }
       ctx.stroke();
     }
+    if (s.focus) {
+      // The region a top patch opened: a white box with a black rim, readable over any colour (as in the report).
+      const f = s.focus;
+      const rx = p0.x + f.x * sx;
+      const ry = p0.y + f.y * sy;
+      const rw = Math.max(f.w * sx, 4);
+      const rh = Math.max(f.h * sy, 4);
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = '#000000';
+      ctx.strokeRect(rx, ry, rw, rh);
+      ctx.lineWidth = 1.5;
+      ctx.strokeStyle = '#ffffff';
+      ctx.strokeRect(rx, ry, rw, rh);
+    }
   }, [dzi.width, dzi.height]);
 
   const updateReadout = useCallback(() => {
@@ -203,7 +221,8 @@ export function SlideViewer({ slide, dzi, canSeeLabels, heatmap, focus }: { slid
     const item = v?.world.getItemAt(0);
     if (!v || !item) return;
     const imageZoom = item.viewportToImageZoom(v.viewport.getZoom(true));
-    setReadout({ scale: mpp ? scaleBar(mpp / imageZoom) : null, mag: magnification(imageZoom, dzi.objectivePower ?? slide.objectivePower, mpp) });
+    const c = item.viewportToImageCoordinates(v.viewport.getCenter(true));
+    setReadout({ scale: mpp ? scaleBar(mpp / imageZoom) : null, mag: magnification(imageZoom, dzi.objectivePower ?? slide.objectivePower, mpp), centre: { x: Math.round(c.x), y: Math.round(c.y) } });
   }, [mpp, dzi.objectivePower, slide.objectivePower]);
 
   // Create the viewer once per slide.
@@ -291,7 +310,7 @@ export function SlideViewer({ slide, dzi, canSeeLabels, heatmap, focus }: { slid
   useEffect(() => {
     if (drawState.current.heatCanvas && heatmap) drawState.current.heatCanvas = null;
     draw();
-  }, [draw, grid.on, grid.opacity, grid.data, heat.on, heat.opacity, heat.threshold, heatmap]);
+  }, [draw, grid.on, grid.opacity, grid.data, heat.on, heat.opacity, heat.threshold, heatmap, focus]);
 
   // Tissue mask: an image layer inside OpenSeadragon (so it zooms with the slide).
   useEffect(() => {
@@ -377,7 +396,9 @@ export function SlideViewer({ slide, dzi, canSeeLabels, heatmap, focus }: { slid
           <span className="readout" aria-live="off" data-testid="magnification">
             {readout.mag ? <>{fmtMag(readout.mag.value)}{readout.mag.estimated ? <span className="muted"> (est. from MPP)</span> : null}</> : <span className="muted">magnification unknown</span>}
           </span>
-          <span className="readout muted">{mpp ? `${mpp.toFixed(3)} µm/px at full resolution` : 'no MPP recorded'}</span>
+          <span className="readout muted" title="at full resolution (level 0)">{mpp ? `${mpp.toFixed(3)} µm/px at full res.` : 'no MPP recorded'}</span>
+          {/* Level-0 pixel coordinates, the same as the report's top-patch list, so a region can be found again. */}
+          <span className="readout muted" data-testid="viewer-centre" title="centre of the view in level-0 pixels">{readout.centre ? `centre (${readout.centre.x}, ${readout.centre.y})` : ''}</span>
           <Button variant="ghost" className="toolbar-end" aria-expanded={panelOpen} aria-controls="viewer-panel" onClick={() => setPanelOpen((o) => !o)}>
             {panelOpen ? 'Hide panel' : 'Layers & info'}
           </Button>
@@ -427,8 +448,16 @@ export function SlideViewer({ slide, dzi, canSeeLabels, heatmap, focus }: { slid
                 <div className="legend">
                   <div className="legend-bar" style={{ background: viridisCss() }} />
                   <div className="legend-ends"><span>low ({heatmap.grid.valueRange[0].toExponential(1)})</span><span>high ({heatmap.grid.valueRange[1].toExponential(1)})</span></div>
-                  <p className="legend-text">{heatmap.grid.quantity}. Colours: {heatmap.grid.normalisation}. From {heatmap.source}.</p>
+                  <p className="legend-text">Shows {heatmap.grid.quantity}.</p>
+                  <p className="legend-text">Normalisation: {heatmap.grid.normalisation}.{heat.threshold > 0 ? ` Cells below ${Math.round(heat.threshold * 100)} % of that range are hidden.` : ''}</p>
+                  <p className="legend-text">From {heatmap.source}. Attention is an attribution, not causal importance.</p>
                 </div>
+                {heatmap.topPatches.length > 0 && onFocus && (
+                  <div className="stack">
+                    <h3 className="legend-text strong">Top patches</h3>
+                    <PatchGallery patches={heatmap.topPatches} dz={dzi} current={focus} onOpen={(f) => onFocus(f)} label="Top patches in this slide" />
+                  </div>
+                )}
               </LayerBox>
             ) : (
               <p className="muted layer-none">No attention heatmap: this slide has no finished analysis with pathology evidence.</p>
