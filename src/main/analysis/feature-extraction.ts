@@ -1,8 +1,8 @@
 /**
  * Read → preprocess → encode with the three stages overlapping (docs/pipeline.md, "Overlap"):
  *
- *   koffi threads   OpenSlide read_region for up to `readAhead` tiles ahead of the consumer (a bounded FIFO of
- *                   pending reads, consumed in tile order)
+ *   koffi threads   OpenSlide read_region in two chains of neighbouring tiles, up to `readAhead` tiles ahead of
+ *                   the consumer (a bounded FIFO of pending reads, consumed in tile order)
  *   this JS thread  ARGB → RGB, resize, normalise into one slot of an NCHW batch buffer
  *   encoder thread  onnxruntime on full batches; at most `buffers − 1` batches queued or running there
  *
@@ -34,6 +34,8 @@ export interface ExtractParams {
   batchSize: number;
   /** Tiles read ahead of preprocessing (bounded queue of pending reads). */
   readAhead: number;
+  /** Native reads running at once (default 2, in blocks of neighbouring tiles; see fill()). */
+  readConcurrency?: number;
   /** Batch buffers in circulation (≥ 2: one being filled, the rest queued at or running in the encoder). */
   buffers: number;
   sink(features: Float32Array, coords: readonly (readonly [number, number])[]): void;
@@ -70,12 +72,24 @@ export async function extractFeatures(p: ExtractParams): Promise<ExtractStats> {
   let nextRead = 0;
   let done = 0;
 
+  // Reads run in `readConcurrency` chains (default 2), each chain one read after another, together at most
+  // readAhead tiles ahead of the consumer. Consecutive tiles go to the same chain in blocks of readAhead/chains:
+  // neighbouring tiles share the slide's source tiles, and OpenSlide's cache only saves the second decode when the
+  // first one has finished, so neighbours read at once decode the same source tiles twice — CPU the encoder needs
+  // on a CPU-only machine. A single chain, on the other hand, gets too small a share of the cores next to the
+  // encoder threads and the consumer then waits for reads (bench/pipeline.ts measured both).
+  const chains: Promise<unknown>[] = Array.from({ length: Math.max(1, p.readConcurrency ?? 2) }, () => Promise.resolve());
+  const block = Math.max(1, Math.floor(p.readAhead / chains.length));
   const fill = () => {
     while (nextRead < N && reads.length < p.readAhead) {
+      const k = Math.floor(nextRead / block) % chains.length;
       const c = p.coords[nextRead++] as readonly [number, number];
-      reads.push(quiet(p.reader.readArgb(c[0], c[1], p.level, p.readWidth, p.readHeight)));
+      const read = (chains[k] as Promise<unknown>).then(() => p.reader.readArgb(c[0], c[1], p.level, p.readWidth, p.readHeight));
+      chains[k] = read.catch(() => undefined);
+      reads.push(quiet(read));
     }
   };
+
   const drainOne = async () => {
     const f = inflight.shift();
     if (!f) return;

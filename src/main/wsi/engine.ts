@@ -126,7 +126,7 @@ export class SlideEngine {
       const r = await this.pool.call('dzTile', {
         path: file, x: t.x, y: t.y, level: t.slideLevel, width: t.readWidth, height: t.readHeight,
         outWidth: t.width, outHeight: t.height, quality: this.jpegQuality, background: info.background,
-      }, { affinity: affinityOf(file) + block, slack: 2 });
+      }, { affinity: affinityOf(file) + block, slack: 1 });
       const buf = asBuffer(r.jpeg);
       this.tileCache.set(key, buf);
       return buf;

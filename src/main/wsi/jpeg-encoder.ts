@@ -39,8 +39,8 @@ export interface JpegEncoder {
   readonly name: 'turbojpeg' | 'sharp';
   readonly source: string;
   /**
-   * Encodes OpenSlide's premultiplied ARGB (transparent parts composited onto `background`). May overwrite `argb`
-   * (the caller reads a fresh buffer per tile).
+   * Encodes OpenSlide's premultiplied ARGB (transparent parts composited onto `background`). May overwrite `argb`,
+   * and is done with it before the returned promise is created (callers reuse one scratch buffer).
    */
   encodeArgb(argb: Uint32Array, width: number, height: number, quality: number, background: Rgb): Promise<Buffer>;
 }

@@ -4,7 +4,8 @@
  *
  * Pixel reads go through koffi's async calls, which run the C function on a koffi worker thread, so a slow
  * read never blocks the JavaScript thread of the process that owns the handle. In Gliofuse that process is the
- * slide worker (src/main/wsi/slide-worker.ts), never the UI's main process.
+ * slide worker (src/main/wsi/slide-worker.ts), never the UI's main process; the worker makes tile-sized reads
+ * with the synchronous form (readRegionArgbSync), which is cheaper there (slide-reader.ts, tileArgb).
  */
 import fs from 'node:fs';
 import path from 'node:path';

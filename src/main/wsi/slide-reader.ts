@@ -71,14 +71,32 @@ export interface SlideReaderOptions {
   resourcesPath?: string | undefined;
 }
 
+/** Largest read the tile paths (readTiles, dzTile) make synchronously: 2048 × 2048 px. */
+const MAX_TILE_PIXELS = 2048 * 2048;
+
 export class SlideReader {
   private readonly cache = new Map<string, Entry>();
   private readonly maxOpen: number;
   private lib: OpenSlideLibrary | null = null;
   private jpeg: JpegEncoder | null = null;
+  private scratch = new Uint32Array(0);
 
   constructor(private readonly opts: SlideReaderOptions = {}) {
     this.maxOpen = Math.max(1, opts.maxOpen ?? 6);
+  }
+
+  /**
+   * A tile-sized read (model tile or deep-zoom tile, at most MAX_TILE_PIXELS) on this thread, into a scratch
+   * buffer that the caller must consume before its next await. The slide worker is a process of its own, so a
+   * few milliseconds of blocking cost nothing, while koffi's async form hands every read to another thread and
+   * back — measured as idle worker time between tiles (docs/wsi.md, "Benchmark"). A hung read still ends in the
+   * host's request timeout, which kills this process. Larger reads return null: the caller reads them async
+   * (`tileArgb(...) ?? await readRegionArgb(...)`, so no await separates a scratch read from its use).
+   */
+  private tileArgb(e: Entry, x: number, y: number, level: number, w: number, h: number): Uint32Array | null {
+    if (w * h > MAX_TILE_PIXELS) return null;
+    if (this.scratch.length < w * h) this.scratch = new Uint32Array(w * h);
+    return e.slide.readRegionArgbSync(x, y, level, w, h, this.scratch.subarray(0, w * h));
   }
 
   /** TurboJPEG when present, sharp otherwise (jpeg-encoder.ts); loaded on first use. */
@@ -269,7 +287,8 @@ export class SlideReader {
         // the same source tiles twice). Parallelism comes from several requests in flight across workers.
         const tiles: Uint8Array[] = [];
         for (let i = 0; i < coords.length; i += 2) {
-          const rgb = argbToRgb(await e.slide.readRegionArgb(coords[i] as number, coords[i + 1] as number, level, readWidth, readHeight), e.info.background);
+          const cx = coords[i] as number, cy = coords[i + 1] as number;
+          const rgb = argbToRgb(this.tileArgb(e, cx, cy, level, readWidth, readHeight) ?? await e.slide.readRegionArgb(cx, cy, level, readWidth, readHeight), e.info.background);
           tiles.push(readWidth === outWidth && readHeight === outHeight ? rgb
             : await sharp(rgb, { raw: { width: readWidth, height: readHeight, channels: 3 } }).resize(outWidth, outHeight, { fit: 'fill' }).raw().toBuffer());
         }
@@ -277,7 +296,8 @@ export class SlideReader {
       }),
 
       dzTile: async ({ path: p, x, y, level, width, height, outWidth, outHeight, quality, background }) => this.with(p, async (e) => {
-        const argb = await e.slide.readRegionArgb(x, y, level, width, height);
+        const argb = this.tileArgb(e, x, y, level, width, height) ?? await e.slide.readRegionArgb(x, y, level, width, height);
+        // Both encoders consume the pixels before their first await, so the scratch buffer is free again on return.
         if (width === outWidth && height === outHeight) return { jpeg: await this.jpegEncoder().encodeArgb(argb, width, height, quality, background) };
         // Between pyramid levels: libvips scales and encodes in one pipeline.
         const img = sharp(argbToRgb(argb, background), { raw: { width, height, channels: 3 } }).resize(outWidth, outHeight, { fit: 'fill' });
