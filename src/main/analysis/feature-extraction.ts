@@ -1,8 +1,8 @@
 /**
  * Read → preprocess → encode with the three stages overlapping (docs/pipeline.md, "Overlap"):
  *
- *   koffi threads   OpenSlide read_region in two chains of neighbouring tiles, up to `readAhead` tiles ahead of
- *                   the consumer (a bounded FIFO of pending reads, consumed in tile order)
+ *   koffi threads   OpenSlide read_region for up to `readAhead` tiles ahead of the consumer (a bounded FIFO of
+ *                   pending reads, consumed in tile order)
  *   this JS thread  ARGB → RGB, resize, normalise into one slot of an NCHW batch buffer
  *   encoder thread  onnxruntime on full batches; at most `buffers − 1` batches queued or running there
  *
@@ -34,7 +34,7 @@ export interface ExtractParams {
   batchSize: number;
   /** Tiles read ahead of preprocessing (bounded queue of pending reads). */
   readAhead: number;
-  /** Native reads running at once (default 2, in blocks of neighbouring tiles; see fill()). */
+  /** Native reads running at once (default readAhead: all at once; see fill()). */
   readConcurrency?: number;
   /** Batch buffers in circulation (≥ 2: one being filled, the rest queued at or running in the encoder). */
   buffers: number;
@@ -72,13 +72,12 @@ export async function extractFeatures(p: ExtractParams): Promise<ExtractStats> {
   let nextRead = 0;
   let done = 0;
 
-  // Reads run in `readConcurrency` chains (default 2), each chain one read after another, together at most
-  // readAhead tiles ahead of the consumer. Consecutive tiles go to the same chain in blocks of readAhead/chains:
-  // neighbouring tiles share the slide's source tiles, and OpenSlide's cache only saves the second decode when the
-  // first one has finished, so neighbours read at once decode the same source tiles twice — CPU the encoder needs
-  // on a CPU-only machine. A single chain, on the other hand, gets too small a share of the cores next to the
-  // encoder threads and the consumer then waits for reads (bench/pipeline.ts measured both).
-  const chains: Promise<unknown>[] = Array.from({ length: Math.max(1, p.readConcurrency ?? 2) }, () => Promise.resolve());
+  // Reads run in `readConcurrency` chains (default: as many as readAhead, i.e. all at once), each chain one read
+  // after another, consecutive tiles in the same chain in blocks of readAhead/chains. Fewer chains decode shared
+  // source tiles of neighbours once instead of twice, but leave the reads a smaller share of the cores next to the
+  // encoder threads: on the 2-core machine, all-at-once was faster when the machine was otherwise idle and two
+  // chains when it was busy (bench/pipeline.ts prints both), so the default stays all at once.
+  const chains: Promise<unknown>[] = Array.from({ length: Math.max(1, p.readConcurrency ?? p.readAhead) }, () => Promise.resolve());
   const block = Math.max(1, Math.floor(p.readAhead / chains.length));
   const fill = () => {
     while (nextRead < N && reads.length < p.readAhead) {
