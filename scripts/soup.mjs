@@ -27,7 +27,7 @@ const NOT_SHIPPED_NAME = /(linuxmusl|wasm32|webcontainers)/;
 /** Why each direct dependency is there. A new dependency without a purpose here fails generation. */
 export const PURPOSE = {
   commander: 'command-line interface of the `gliofuse` CLI',
-  koffi: 'foreign-function interface used to call the OpenSlide C library',
+  koffi: 'foreign-function interface used to call the OpenSlide and TurboJPEG C libraries',
   'onnxruntime-node': 'runs the UMEML model and the tile encoder (ONNX Runtime, CPU)',
   openseadragon: 'deep-zoom whole-slide image viewer in the UI',
   pdfkit: 'PDF report generation',
@@ -127,6 +127,7 @@ export function nativeComponents(lock = JSON.parse(fs.readFileSync(path.join(ROO
     { name: 'SQLite (in sqlite3)', version: sqliteVersion(), licence: 'blessing (public domain)', purpose: 'database engine compiled into node_sqlite3.node' },
     { name: 'koffi native addon (in @koromix/koffi-*)', version: v('node_modules/koffi'), licence: 'MIT', purpose: 'FFI runtime' },
     { name: 'OpenSlide (openslide-bin, self-contained)', version: openSlidePin(), licence: 'LGPL-2.1-only', purpose: 'whole-slide image reading (resources/openslide)' },
+    { name: 'TurboJPEG (libjpeg-turbo), system library when installed', version: 'not bundled: the platform package (Debian libturbojpeg0, recommended by the .deb)', licence: 'IJG AND BSD-3-Clause AND Zlib', purpose: 'deep-zoom tile JPEG encoding when present; sharp otherwise (src/main/wsi/jpeg-encoder.ts)' },
     {
       name: 'OpenSlide build dependencies (statically linked into openslide-bin)',
       version: 'as listed in the openslide-bin release notes (versions.json in the archive)',
