@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { ADMIN, PATHOLOGIST, apiAs, ensureUser, rail, shot, signIn, unique, watchConsole } from './helpers.ts';
+import { ADMIN, PATHOLOGIST, apiAs, ensureUser, registerPatientAndCase, shot, signIn, watchConsole } from './helpers.ts';
 import { sharedFile } from '../helpers/shared-data.ts';
 import { RUO_STATEMENT } from '../../src/shared/ruo.ts';
 
@@ -23,18 +23,7 @@ test('a pathologist analyses a genomic profile, signs the diagnosis and exports 
   await signIn(page, PATHOLOGIST);
 
   // Patient and case through the forms.
-  await rail(page, 'Patients').click();
-  await page.getByRole('link', { name: 'New patient' }).click();
-  const pseudonym = unique('GF-A');
-  await page.getByLabel('Pseudonym').fill(pseudonym);
-  await page.getByRole('button', { name: 'Register patient' }).click();
-  await expect(page.getByRole('heading', { name: pseudonym, level: 1 })).toBeVisible();
-  await page.getByRole('link', { name: 'New case' }).click();
-  const accession = unique('S25-A');
-  await page.getByLabel('Accession number').fill(accession);
-  await page.getByLabel(/^Specimen/).fill('Resection');
-  await page.getByRole('button', { name: 'Open case' }).click();
-  await expect(page.getByRole('heading', { name: `Case ${accession}` })).toBeVisible();
+  await registerPatientAndCase(page, 'A');
   const tabs = page.getByRole('navigation', { name: 'Case sections' });
 
   // Genomics: check the TCGA row against the package, then import it.

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { REPO_ROOT, apiAs, apiSession, shot, signIn, unique, watchConsole } from './helpers.ts';
+import { REPO_ROOT, apiAs, apiSession, registerPatientAndCase, shot, signIn, watchConsole } from './helpers.ts';
 import { startBridgeProcess, type BridgeProcess } from './bridge-process.ts';
 import { sharedFile } from '../helpers/shared-data.ts';
 import { buildAnalysisPackage, ENCODER_FILE } from '../integration/analysis/fixtures/analysis-package.ts';
@@ -111,18 +111,7 @@ test('a pathologist reviews the attention heatmap of a real slide, signs and exp
     await signIn(page, PATHOLOGIST, bridge.info);
 
     // Patient and case through the forms.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Patients', exact: true }).click();
-    await page.getByRole('link', { name: 'New patient' }).click();
-    const pseudonym = unique('GF-H');
-    await page.getByLabel('Pseudonym').fill(pseudonym);
-    await page.getByRole('button', { name: 'Register patient' }).click();
-    await expect(page.getByRole('heading', { name: pseudonym, level: 1 })).toBeVisible();
-    await page.getByRole('link', { name: 'New case' }).click();
-    const accession = unique('S25-H');
-    await page.getByLabel('Accession number').fill(accession);
-    await page.getByLabel(/^Specimen/).fill('Resection');
-    await page.getByRole('button', { name: 'Open case' }).click();
-    await expect(page.getByRole('heading', { name: `Case ${accession}` })).toBeVisible();
+    await registerPatientAndCase(page, 'H');
     const caseId = Number(new URL(page.url()).hash.match(/cases\/(\d+)/)?.[1]);
     expect(caseId).toBeGreaterThan(0);
     const tabs = page.getByRole('navigation', { name: 'Case sections' });

@@ -96,6 +96,26 @@ export function rail(page: Page, name: string) {
 }
 
 /**
+ * Registers a patient and opens a case for it through the forms (as a pathologist does), ending on the case page.
+ * Pseudonym and accession get `prefix` (unique per run).
+ */
+export async function registerPatientAndCase(page: Page, prefix: string): Promise<{ pseudonym: string; accession: string }> {
+  await rail(page, 'Patients').click();
+  await page.getByRole('link', { name: 'New patient' }).click();
+  const pseudonym = unique(`GF-${prefix}`);
+  await page.getByLabel('Pseudonym').fill(pseudonym);
+  await page.getByRole('button', { name: 'Register patient' }).click();
+  await expect(page.getByRole('heading', { name: pseudonym, level: 1 })).toBeVisible();
+  await page.getByRole('link', { name: 'New case' }).click();
+  const accession = unique(`S25-${prefix}`);
+  await page.getByLabel('Accession number').fill(accession);
+  await page.getByLabel(/^Specimen/).fill('Resection');
+  await page.getByRole('button', { name: 'Open case' }).click();
+  await expect(page.getByRole('heading', { name: `Case ${accession}` })).toBeVisible();
+  return { pseudonym, accession };
+}
+
+/**
  * The few browser globals the specs touch inside page.evaluate. The root tsconfig type-checks tests for Node
  * (no DOM lib, on purpose: main-process code must not see DOM types), so in-page code reads them as
  * `globalThis as unknown as BrowserGlobals` — a type-only cast that is erased before Playwright serialises it.
