@@ -3,11 +3,11 @@
  * RUO banner, the audit-chain warning, the left rail and the routed page. Also owns the inactivity lock.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { call, errorMessage, onAuthProblem } from './api.ts';
+import { call, errorMessage, onAuthProblem, setCallerRole } from './api.ts';
 import type { ResponseOf } from '../shared/contract/index.ts';
 import { RUO_STATEMENT } from '../shared/ruo.ts';
 import { SessionContext, ROLE_LABEL, isAdmin, type SessionValue } from './lib/session.tsx';
-import { useRoute, href } from './lib/route.ts';
+import { useRoute, href, navigate } from './lib/route.ts';
 import { Icon, type IconName } from './components/icons.tsx';
 import { Button, ErrorPanel } from './components/ui.tsx';
 import { LockScreen, LoginScreen, SetupScreen } from './features/auth/AuthScreens.tsx';
@@ -159,8 +159,12 @@ export function App() {
       else if (s.locked) setPhase({ kind: 'locked', userName: lastUser.current });
       else if (s.session) {
         lastUser.current = s.session.user.displayName;
+        setCallerRole(s.session.user.role);
         setPhase({ kind: 'ready', session: s.session });
-      } else setPhase({ kind: 'login' });
+      } else {
+        setCallerRole(null);
+        setPhase({ kind: 'login' });
+      }
     } catch (err) {
       setPhase({ kind: 'error', message: errorMessage(err) });
     }
@@ -171,8 +175,15 @@ export function App() {
   }, [boot]);
   useEffect(() => listenForOpenedSlides(), []);
 
+  /** A fresh sign-in starts on the Worklist: the address may still hold the previous user's page. */
   const signedIn = (s: SessionInfo) => {
+    navigate('/worklist', {}, { replace: true });
+    unlocked(s);
+  };
+  /** Unlocking continues where the same user left off. */
+  const unlocked = (s: SessionInfo) => {
     lastUser.current = s.user.displayName;
+    setCallerRole(s.user.role);
     setPhase({ kind: 'ready', session: s });
     // The chain status and set-up state may have changed (first-run); refresh quietly.
     call('app.status', {}).then(setStatus, () => undefined);
@@ -186,6 +197,7 @@ export function App() {
   const logout = useCallback(() => {
     call('auth.logout', {}).finally(() => {
       lastUser.current = null;
+      setCallerRole(null);
       setPhase({ kind: 'login' });
     });
   }, []);
@@ -224,7 +236,7 @@ export function App() {
       body = <LoginScreen onDone={signedIn} />;
       break;
     case 'locked':
-      body = <LockScreen userName={phase.userName} onUnlocked={signedIn} onSignOut={logout} />;
+      body = <LockScreen userName={phase.userName} onUnlocked={unlocked} onSignOut={logout} />;
       break;
     case 'ready':
       body = (

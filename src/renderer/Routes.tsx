@@ -1,5 +1,11 @@
-/** Route table: hash path → page. Unknown paths fall back to the worklist (the home screen). */
-import type { Route } from './lib/route.ts';
+/**
+ * Route table: hash path → page. Unknown paths fall back to the worklist (the home screen), and so do pages the
+ * signed-in role may not see (Users for non-administrators): they redirect instead of rendering a refusal, so the
+ * page never calls a channel the role cannot use.
+ */
+import { useEffect } from 'react';
+import { navigate, type Route } from './lib/route.ts';
+import { isAdmin, useSession } from './lib/session.tsx';
 import { Worklist } from './features/cases/Worklist.tsx';
 import { CasePage } from './features/cases/CasePage.tsx';
 import { PatientList } from './features/patients/PatientList.tsx';
@@ -13,7 +19,14 @@ import { ModelsPage } from './features/models/ModelsPage.tsx';
 
 const toId = (s: string | undefined): number | null => (s && /^\d+$/.test(s) ? Number(s) : null);
 
+/** Replaces the address with the Worklist (no history entry: Back must not return to the refused page). */
+function RedirectHome() {
+  useEffect(() => navigate('/worklist', {}, { replace: true }), []);
+  return null;
+}
+
 export function Page({ route }: { route: Route }) {
+  const { user } = useSession();
   const [head, a, b, c] = route.parts;
   switch (head) {
     case 'patients': {
@@ -33,7 +46,7 @@ export function Page({ route }: { route: Route }) {
     case 'audit':
       return <AuditLogPage query={route.query} />;
     case 'users':
-      return <UsersPage />;
+      return isAdmin(user.role) ? <UsersPage /> : <RedirectHome />;
     case 'settings':
       return <SettingsPage />;
     case 'models':

@@ -8,6 +8,7 @@
  */
 import { contract, type Channel, type Envelope, type RequestOf, type ResponseOf } from '../shared/contract/index.ts';
 import type { ErrorCode, ErrorShape } from '../shared/errors.ts';
+import type { Role } from '../shared/contract/define.ts';
 import type { AppEvent, GliofusePreloadApi } from '../shared/preload-api.ts';
 
 export class ApiError extends Error {
@@ -154,7 +155,24 @@ export function onAuthProblem(cb: AuthListener): () => void {
 
 const PUBLIC_CHANNELS = new Set<string>(Object.entries(contract).filter(([, d]) => d.access === 'public').map(([c]) => c));
 
+/**
+ * The signed-in user's role, set by the shell. A call the role may not make is refused here, before it reaches the
+ * main process: the server would refuse it too, but it would also record an `access.denied` event against a user
+ * who never asked for anything (a page left open by the previous user, a control that should have been hidden).
+ */
+let callerRole: Role | null = null;
+export function setCallerRole(role: Role | null): void {
+  callerRole = role;
+}
+/** Whether the signed-in role may call `channel` (the contract's access rule; public and 'any' always pass). */
+export function mayCall(channel: Channel): boolean {
+  const access = contract[channel].access;
+  if (access === 'public' || access === 'any') return true;
+  return callerRole !== null && access.includes(callerRole);
+}
+
 export async function call<C extends Channel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> {
+  if (!mayCall(channel)) throw new ApiError({ code: 'FORBIDDEN', message: 'Your role cannot do this; ask a colleague with the right role.' });
   const env = await t().invoke(channel, request);
   if (!env.ok) {
     const code = env.error.code;
