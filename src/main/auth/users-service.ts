@@ -30,6 +30,16 @@ export function toActor(r: Pick<UserRow, 'id' | 'username' | 'display_name' | 'r
   return { userId: r.id, username: r.username, displayName: r.display_name, role: r.role };
 }
 
+const setupDone = () => new GliofuseError('CONFLICT', 'Set-up is already complete; ask an administrator for an account.');
+
+/**
+ * The audit reason for a sign-in with a name that matches no account. The text typed is never stored (it is often
+ * a password typed into the wrong field); its length is, so repeated probing is still visible.
+ */
+export function unknownUserReason(typed: string): string {
+  return `unknown user name (${[...typed].length} characters; not recorded)`;
+}
+
 // A fixed dummy hash so that "unknown user" costs as much time as "wrong password" (no username probing by timing).
 let dummyHash: Promise<string> | undefined;
 
@@ -65,10 +75,17 @@ export class UsersService {
     return toActor(r);
   }
 
-  /** First run only: refuses once an active admin exists, so the public set-up channel cannot mint admins later. */
+  /**
+   * First run only: refuses once an active admin exists, so the public set-up channel cannot mint admins later.
+   * The "no admin yet" check runs inside the insert's IMMEDIATE transaction: of several first-run calls racing
+   * (two windows, four CLI processes), exactly one creates the admin and the others get CONFLICT.
+   */
   async setupAdmin(input: { username: string; displayName: string; password: string }): Promise<Actor> {
-    if (!(await this.needsSetup())) throw new GliofuseError('CONFLICT', 'Set-up is already complete; ask an administrator for an account.');
-    const user = await this.insert(null, { ...input, role: 'admin' }, 'user.setup_admin');
+    if (!(await this.needsSetup())) throw setupDone();
+    const user = await this.insert(null, { ...input, role: 'admin' }, 'user.setup_admin', async (tx) => {
+      const admins = (await tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND active = 1"))?.n ?? 0;
+      if (admins > 0) throw setupDone();
+    });
     return { userId: user.id, username: user.username, displayName: user.displayName, role: user.role };
   }
 
@@ -76,10 +93,11 @@ export class UsersService {
     return this.insert(actor, input, 'user.created');
   }
 
-  private async insert(actor: Actor | null, input: { username: string; displayName: string; role: Role; password: string }, action: string): Promise<User> {
+  private async insert(actor: Actor | null, input: { username: string; displayName: string; role: Role; password: string }, action: string, guard?: (tx: Tx) => Promise<void>): Promise<User> {
     const hash = await hashPassword(input.password);
     const ts = this.now().toISOString();
     return this.db.transaction(async (tx) => {
+      if (guard) await guard(tx);
       const exists = await tx.get('SELECT 1 FROM users WHERE username = ?', [input.username]);
       if (exists) throw new GliofuseError('CONFLICT', `A user named "${input.username}" already exists.`);
       const { lastID } = await tx.run(
@@ -118,6 +136,14 @@ export class UsersService {
   /**
    * Checks a password. Wrong passwords count towards a temporary lockout (settings.maxFailedLogins within
    * settings.lockoutMinutes); the failure, the lockout and the success are each audited.
+   *
+   * The lock is decided inside one IMMEDIATE transaction that re-reads the account after the (slow, parallel)
+   * password check: the failure count is incremented in the database, never from a copy read before the check,
+   * so N parallel wrong guesses yield exactly maxFailedLogins "wrong password" answers and LOCKED after that
+   * (a correct guess that arrives after the lock is refused too, so parallel guessing learns nothing).
+   *
+   * An unknown user name is never recorded in clear: people type passwords into the user name field, and the
+   * audit log is append-only and exported. The event keeps only its length (docs/input-validation.md).
    */
   async authenticate(username: string, password: string, purpose: 'login' | 'unlock' | 'sign' = 'login'): Promise<Actor> {
     const row = await this.db.get<UserRow>('SELECT * FROM users WHERE username = ?', [username]);
@@ -125,28 +151,41 @@ export class UsersService {
     const invalid = new GliofuseError('UNAUTHENTICATED', 'Wrong user name or password.');
     if (!row || row.active !== 1) {
       await verifyPassword(password, await (dummyHash ??= hashPassword('dummy-password-for-timing')));
-      await this.audit.append(null, { action, outcome: 'failure', reason: row ? `inactive account ${username}` : `unknown user ${username.slice(0, 64)}` });
+      await this.audit.append(null, { action, outcome: 'failure', reason: row ? `inactive account ${row.username}` : unknownUserReason(username) });
       throw invalid;
     }
-    const now = this.now();
-    if (row.locked_until && new Date(row.locked_until) > now) {
+    const lockedError = (until: string) => new GliofuseError('LOCKED', `Too many failed attempts; try again after ${new Date(until).toLocaleTimeString()} or ask an administrator.`);
+    if (row.locked_until && new Date(row.locked_until) > this.now()) {
       await this.audit.append(toActor(row), { action, entityType: 'user', entityId: row.id, outcome: 'denied', reason: 'account temporarily locked after repeated failures' });
-      throw new GliofuseError('LOCKED', `Too many failed attempts; try again after ${new Date(row.locked_until).toLocaleTimeString()} or ask an administrator.`);
+      throw lockedError(row.locked_until);
     }
     const ok = await verifyPassword(password, row.password_hash);
     const { maxFailedLogins, lockoutMinutes } = this.settings.current();
-    await this.db.transaction(async (tx: Tx) => {
-      if (ok) {
-        await tx.run('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?', [row.id]);
-        await this.audit.appendTx(tx, toActor(row), { action, entityType: 'user', entityId: row.id });
-        return;
+    const outcome = await this.db.transaction(async (tx: Tx): Promise<{ kind: 'ok'; actor: Actor } | { kind: 'wrong' } | { kind: 'locked'; until: string }> => {
+      // Re-read under the write lock: other guesses may have counted or locked since the first read.
+      const cur = await tx.get<UserRow>('SELECT * FROM users WHERE id = ?', [row.id]);
+      const now = this.now();
+      if (!cur || cur.active !== 1) {
+        await this.audit.appendTx(tx, null, { action, outcome: 'failure', reason: `inactive account ${row.username}` });
+        return { kind: 'wrong' };
       }
-      const failures = row.failed_logins + 1;
+      if (cur.locked_until && new Date(cur.locked_until) > now) {
+        await this.audit.appendTx(tx, toActor(cur), { action, entityType: 'user', entityId: cur.id, outcome: 'denied', reason: 'account temporarily locked after repeated failures' });
+        return { kind: 'locked', until: cur.locked_until };
+      }
+      if (ok) {
+        await tx.run('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?', [cur.id]);
+        await this.audit.appendTx(tx, toActor(cur), { action, entityType: 'user', entityId: cur.id });
+        return { kind: 'ok', actor: toActor(cur) };
+      }
+      const failures = cur.failed_logins + 1;
       const lock = failures >= maxFailedLogins ? new Date(now.getTime() + lockoutMinutes * 60_000).toISOString() : null;
-      await tx.run('UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?', [lock ? 0 : failures, lock, row.id]);
-      await this.audit.appendTx(tx, toActor(row), { action, entityType: 'user', entityId: row.id, outcome: 'failure', reason: lock ? `wrong password; account locked until ${lock}` : `wrong password (${failures} of ${maxFailedLogins})` });
+      await tx.run('UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?', [lock ? 0 : failures, lock, cur.id]);
+      await this.audit.appendTx(tx, toActor(cur), { action, entityType: 'user', entityId: cur.id, outcome: 'failure', reason: lock ? `wrong password; account locked until ${lock}` : `wrong password (${failures} of ${maxFailedLogins})` });
+      return { kind: 'wrong' };
     });
-    if (!ok) throw invalid;
-    return toActor(row);
+    if (outcome.kind === 'locked') throw lockedError(outcome.until);
+    if (outcome.kind === 'wrong') throw invalid;
+    return outcome.actor;
   }
 }

@@ -51,13 +51,17 @@ export async function migrate(db: Db, migrations = loadMigrations()): Promise<{ 
   const applied: string[] = [];
   for (const m of migrations) {
     if (byVersion.has(m.version)) continue;
-    await db.transaction(async (tx) => {
+    const ran = await db.transaction(async (tx) => {
+      // Another process opening the same new database may have applied it since the list above was read
+      // (first-run races: issue 12 §4); the IMMEDIATE transaction makes this re-check and the apply one step.
+      if (await tx.get('SELECT 1 FROM schema_migrations WHERE version = ?', [m.version])) return false;
       await tx.exec(m.sql);
       await tx.run('INSERT INTO schema_migrations (version, name, sha256, applied_at) VALUES (?, ?, ?, ?)', [
         m.version, m.name, m.sha256, new Date().toISOString(),
       ]);
+      return true;
     });
-    applied.push(m.name);
+    if (ran) applied.push(m.name);
   }
   return { applied };
 }
