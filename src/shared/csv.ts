@@ -3,7 +3,7 @@
  * and genomic profiles; both are small (at most a few thousand rows), so the whole text is parsed in memory.
  * Every row must have as many fields as the header: a ragged row is an input error naming its line.
  */
-import { badInput } from '../../shared/errors.ts';
+import { badInput } from './errors.ts';
 
 export interface CsvTable {
   header: string[];

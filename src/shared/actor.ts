@@ -1,4 +1,4 @@
-import type { Role } from '../../shared/contract/define.ts';
+import type { Role } from './contract/define.ts';
 
 /** Who is doing something: a signed-in user, or the local operator of the CLI (resolved to a user account). */
 export interface Actor {
