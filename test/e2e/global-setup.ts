@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from './helpers.ts';
 import { startBridgeProcess } from './bridge-process.ts';
+// Checks ../shared/data against its SHA256SUMS before any spec reads it (throws naming the file that differs).
+import '../helpers/shared-data.ts';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'renderer', 'index.html'))) {
