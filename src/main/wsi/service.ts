@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../store/db.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { Actor } from '../auth/actor.ts';
+import type { Actor } from '../../shared/actor.ts';
 import type { Sessions } from '../auth/sessions.ts';
 import { GliofuseError } from '../../shared/errors.ts';
 import type {
@@ -56,6 +56,8 @@ interface StoredTissue {
   tissueFraction: number;
   tissueAreaMm2: number | null;
   threshold: number;
+  thresholdRule?: TissueResponse['thresholdRule'];
+  otsuThreshold?: number | null;
   objects: number;
   params: TissueResponse['params'];
 }
@@ -157,7 +159,7 @@ export class SlideService {
       levels: info.levels.map((l) => ({ width: l.width, height: l.height, downsample: l.downsample })),
       associatedImages: info.associatedImages,
     };
-    const storedTissue: StoredTissue = { tissueFraction: tissue.tissueFraction, tissueAreaMm2: tissue.tissueAreaMm2, threshold: tissue.threshold, objects: tissue.objects, params: tissue.params };
+    const storedTissue: StoredTissue = { tissueFraction: tissue.tissueFraction, tissueAreaMm2: tissue.tissueAreaMm2, threshold: tissue.threshold, thresholdRule: tissue.thresholdChoice.rule, otsuThreshold: tissue.thresholdChoice.otsu, objects: tissue.objects, params: tissue.params };
     const ts = this.now().toISOString();
     const id = await this.d.db.transaction(async (tx) => {
       const { lastID } = await tx.run(
@@ -214,7 +216,8 @@ export class SlideService {
     return {
       slideId: id, maskPng: dataUrl('image/png', Buffer.from(t.maskPng)), maskWidth: t.width, maskHeight: t.height,
       downsampleX: t.downsampleX, downsampleY: t.downsampleY, sourceLevel: t.sourceLevel,
-      tissueFraction: t.tissueFraction, tissueAreaMm2: t.tissueAreaMm2, threshold: t.threshold, objects: t.objects, params: t.params,
+      tissueFraction: t.tissueFraction, tissueAreaMm2: t.tissueAreaMm2, threshold: t.threshold, thresholdRule: t.thresholdChoice.rule,
+      otsuThreshold: t.thresholdChoice.otsu, objects: t.objects, params: t.params,
     };
   }
 

@@ -324,7 +324,7 @@ export class SlideReader {
         const maskPng = await sharp(grey, { raw: { width: r.width, height: r.height, channels: 1 } }).png({ compressionLevel: 6 }).toBuffer();
         const wire: TissueWire = {
           params: det.params, width: det.width, height: det.height, downsampleX: det.downsampleX, downsampleY: det.downsampleY,
-          sourceLevel: r.level, threshold: det.threshold, tissuePixels: det.tissuePixels, tissueFraction: det.tissueFraction,
+          sourceLevel: r.level, threshold: det.threshold, thresholdChoice: det.thresholdChoice, tissuePixels: det.tissuePixels, tissueFraction: det.tissueFraction,
           tissueAreaMm2: det.tissueAreaMm2, objects: det.objects, holes: det.holes, stats: det.stats, mask: det.mask, maskPng,
         };
         return wire;

@@ -4,7 +4,8 @@
  * Pure: the caller (the slide worker) renders the thumbnail; this turns pixels into a mask and statistics.
  */
 import { TissueParams, type TissueParamsInput } from '../../shared/contract/slides.ts';
-import { closing, filterObjectsAndHoles, medianFilter, otsuThreshold, saturationChannel, thresholdAbove, valueChannel } from './image-ops.ts';
+import { closing, filterObjectsAndHoles, medianFilter, saturationChannel, thresholdAbove, valueChannel } from './image-ops.ts';
+import { chooseThreshold, type ThresholdChoice } from './tissue-threshold.ts';
 import { GliofuseError } from '../../shared/errors.ts';
 
 export interface MaskGeometry {
@@ -34,8 +35,10 @@ export interface TissueDetection {
   height: number;
   downsampleX: number;
   downsampleY: number;
-  /** The saturation threshold applied (Otsu's value when method = otsu). */
+  /** The saturation threshold applied (see thresholdChoice for why). */
   threshold: number;
+  /** How the threshold was chosen: Otsu's value, Otsu capped by the configured threshold, or the configured one. */
+  thresholdChoice: ThresholdChoice;
   tissuePixels: number;
   tissueFraction: number;
   /** null when the slide's MPP is unknown. */
@@ -73,7 +76,8 @@ export function detectTissue(rgb: Uint8Array, geom: MaskGeometry, input?: Tissue
   if (rgb.length < n * 3) throw new GliofuseError('INTERNAL', 'tissue detection: image buffer smaller than its dimensions');
   const sat = saturationChannel(rgb, n);
   const blurred = medianFilter(sat, width, height, params.medianSize);
-  const threshold = params.method === 'otsu' ? otsuThreshold(blurred) : params.threshold;
+  const thresholdChoice = chooseThreshold(blurred, params);
+  const threshold = thresholdChoice.threshold;
   let mask = thresholdAbove(blurred, threshold);
   if (params.closeSize > 1) mask = closing(mask, width, height, params.closeSize);
 
@@ -93,6 +97,7 @@ export function detectTissue(rgb: Uint8Array, geom: MaskGeometry, input?: Tissue
     downsampleX: geom.downsampleX,
     downsampleY: geom.downsampleY,
     threshold,
+    thresholdChoice,
     tissuePixels,
     tissueFraction: n ? tissuePixels / n : 0,
     tissueAreaMm2: areaPerMaskPxUm2 === null ? null : (tissuePixels * areaPerMaskPxUm2) / 1e6,

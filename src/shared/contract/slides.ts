@@ -8,9 +8,13 @@ import { Id, IsoDateTime } from './common.ts';
  * of `refPatchSize`² level-0 pixels, as CLAM's a_t / a_h, so they mean the same physical size at any mask scale.
  */
 export const TissueParams = z.object({
-  /** Threshold on the median-filtered HSV saturation: Otsu's automatic threshold, or `threshold` [use_otsu]. */
+  /**
+   * Threshold on the median-filtered HSV saturation [use_otsu]: `otsu` = Otsu's threshold when the histogram is
+   * bimodal (glass + tissue), capped by `threshold`, else `threshold` (src/main/wsi/tissue-threshold.ts); `fixed`
+   * = `threshold`.
+   */
   method: z.enum(['otsu', 'fixed']).default('otsu'),
-  /** Saturation threshold (0–255) used when method = fixed [sthresh]. */
+  /** Saturation threshold (0–255) [sthresh]: used as is by `fixed`, and the upper limit of Otsu's by `otsu`. */
   threshold: z.number().int().min(0).max(255).default(20),
   /** Median filter window, odd [mthresh]. */
   medianSize: z.number().int().min(1).max(31).refine((v) => v % 2 === 1, 'must be odd').default(7),
@@ -64,6 +68,10 @@ export const TissueSummary = z.object({
   tissueFraction: z.number(),
   tissueAreaMm2: z.number().nullable(),
   threshold: z.number(),
+  /** How the threshold was chosen (src/main/wsi/tissue-threshold.ts); absent on slides attached before issue 13. */
+  thresholdRule: z.enum(['fixed', 'otsu', 'otsu-capped', 'not-bimodal']).optional(),
+  /** Otsu's threshold on this image (null for method = fixed). */
+  otsuThreshold: z.number().nullable().optional(),
   objects: z.number().int(),
   params: TissueParams,
 });

@@ -158,7 +158,7 @@ test('tiling: stable counts, MPP fallback rules, and streamed tiles equal direct
   const mask = await engine.tissue(file);
   const g = computeTileGrid(info, mask, {});
   assert.deepEqual([g.cols, g.rows, g.level, g.readWidth, g.tileWidthL0], [9, 13, 0, 224, 224]);
-  assert.equal(g.tiles.length, 44);
+  assert.equal(g.tiles.length, 49); // Otsu capped at 20 (issue 13) keeps the pale edge tiles that Otsu alone (55) dropped (44)
   assert.ok(Math.abs(g.effectiveMpp - 0.499) < 0.001);
   const g1 = computeTileGrid(info, mask, { mpp: 1 });
   assert.deepEqual([g1.level, g1.readWidth, g1.tiles.length], [1, 224, 10]);

@@ -12,6 +12,7 @@ import { SlideEngine } from '../../wsi/engine.ts';
 import { allowListProperties } from '../../wsi/slide-meta.ts';
 import { computeTileGrid, tilesCsv } from '../../wsi/tiler.ts';
 import { qualityFlags } from '../../wsi/quality.ts';
+import { describeThreshold } from '../../wsi/tissue-threshold.ts';
 import type { TissueParamsInput } from '../../../shared/contract/slides.ts';
 
 function num(flag: string) {
@@ -58,7 +59,7 @@ function tissueParams(o: TissueOpts): TissueParamsInput {
 function addTissueOptions(c: Command): Command {
   return c
     .option('--method <otsu|fixed>', 'saturation threshold: Otsu (default) or fixed')
-    .option('--threshold <0-255>', 'fixed saturation threshold (implies --method fixed)', num('--threshold'))
+    .option('--threshold <0-255>', 'saturation threshold; alone it implies --method fixed, with --method otsu it caps Otsu\'s (default 20)', num('--threshold'))
     .option('--median <k>', 'median filter window, odd (default 7)', num('--median'))
     .option('--close <k>', 'closing kernel in mask pixels (default 4)', num('--close'))
     .option('--min-object <patches>', 'smallest tissue object, in 512×512 level-0 patches (default 1)', num('--min-object'))
@@ -131,10 +132,10 @@ export function registerSlideCommands(program: Command, cli: CliContext): void {
         fs.writeFileSync(out, t.maskPng);
         const flags = qualityFlags(info, t);
         cli.out({
-          out, tissue_fraction: t.tissueFraction, tissue_area_mm2: t.tissueAreaMm2, threshold: t.threshold, objects: t.objects, holes: t.holes,
+          out, tissue_fraction: t.tissueFraction, tissue_area_mm2: t.tissueAreaMm2, threshold: t.threshold, threshold_rule: t.thresholdChoice.rule, otsu_threshold: t.thresholdChoice.otsu, objects: t.objects, holes: t.holes,
           mask_width: t.width, mask_height: t.height, downsample_x: t.downsampleX, downsample_y: t.downsampleY, source_level: t.sourceLevel,
           parameters: t.params, quality_flags: flags,
-        }, () => `tissue ${(t.tissueFraction * 100).toFixed(1)} %${t.tissueAreaMm2 === null ? '' : `, ${t.tissueAreaMm2.toFixed(2)} mm²`} (threshold ${t.threshold}); mask ${t.width} × ${t.height} written to ${out}${flags.length ? `\n${flags.map((f) => `  ${f.severity}: ${f.message}`).join('\n')}` : ''}`);
+        }, () => `tissue ${(t.tissueFraction * 100).toFixed(1)} %${t.tissueAreaMm2 === null ? '' : `, ${t.tissueAreaMm2.toFixed(2)} mm²`} (${describeThreshold(t.thresholdChoice)}); mask ${t.width} × ${t.height} written to ${out}${flags.length ? `\n${flags.map((f) => `  ${f.severity}: ${f.message}`).join('\n')}` : ''}`);
       });
     });
 
