@@ -50,8 +50,12 @@ test('a pathologist analyses a genomic profile, signs the diagnosis and exports 
   await expect(frame.getByRole('region', { name: 'Survival', exact: true })).toContainText('Risk group:');
   await expect(page.getByText(RUO_STATEMENT).first()).toBeVisible();
   await expect(page.getByText(/^Analysis #\d+ (failed|cancelled)/)).toHaveCount(0);
-  // Genomics-only input: the slide pathway must not be presented as evidence (the unvalidated-modality warning may or may not be listed).
-  await expect(frame.getByRole('region', { name: 'Slide attention', exact: true })).toBeVisible();
+  // Genomics-only input with a package not validated for pathology: the slide block says the slide is not evidence
+  // and offers no patch gallery or heatmap (the evidence branch would show "No tissue patches…" or the gallery).
+  const slideBlock = frame.getByRole('region', { name: 'Slide attention', exact: true });
+  await expect(slideBlock).toContainText(/not (used|validated)/);
+  await expect(slideBlock).not.toContainText('No tissue patches were analysed');
+  await expect(slideBlock.getByRole('link', { name: 'Heatmap in the viewer' })).toHaveCount(0);
   await shot(page, '21-analysis-result');
 
   // Report: layered diagnosis starting from the AI suggestion, then sign with the password again.
