@@ -4,13 +4,14 @@ import type { patientChannels } from '../shared/contract/patients.ts';
 import type { auditChannels } from '../shared/contract/audit.ts';
 import { RUO_STATEMENT } from '../shared/ruo.ts';
 import { GliofuseError } from '../shared/errors.ts';
-import type { PartialHandlers, HandlerCtx } from './router.ts';
-import type { Actor } from './auth/actor.ts';
+import type { PartialHandlers, HandlerCtx } from './handler-types.ts';
+import type { Actor } from '../shared/actor.ts';
 import type { AuditLog } from './audit/audit-log.ts';
 import type { UsersService } from './auth/users-service.ts';
 import type { PatientsRepo } from './store/patients-repo.ts';
 import type { SettingsService, Settings } from './settings/settings-service.ts';
 import { toFhirBundle } from './audit/fhir.ts';
+import { canSeePhi, redactPatient } from './auth/phi-access.ts';
 import type { ChainStatus } from '../shared/contract/audit.ts';
 
 export interface CoreDeps {
@@ -73,8 +74,12 @@ export function coreHandlers(d: CoreDeps): PartialHandlers<CoreChannel> {
     'users.add': async (req, ctx) => d.users.add(need(ctx), req),
     'users.update': async (req, ctx) => d.users.update(need(ctx), req),
 
-    'patients.list': async (req) => d.patients.list(req),
-    'patients.get': async (req) => d.patients.get(req.id),
+    // MRN and name only for roles allowed to see identifiers (src/main/auth/phi-access.ts).
+    'patients.list': async (req, ctx) => d.patients.list(req, { phi: canSeePhi(need(ctx).role) }),
+    'patients.get': async (req, ctx) => {
+      const p = await d.patients.get(req.id);
+      return canSeePhi(need(ctx).role) ? p : redactPatient(p);
+    },
     'patients.create': async (req, ctx) => d.patients.create(need(ctx), req),
     'patients.update': async (req, ctx) => d.patients.update(need(ctx), req),
     'cases.list': async (req) => d.patients.listCases(req),

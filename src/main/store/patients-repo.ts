@@ -4,10 +4,12 @@
  */
 import type { Db, Tx } from './db.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { Actor } from '../auth/actor.ts';
+import type { Actor } from '../../shared/actor.ts';
 import type { Case, Patient, PatientPhi } from '../../shared/contract/patients.ts';
 import { CASE_STATUSES } from '../../shared/contract/patients.ts';
-import { GliofuseError } from '../../shared/errors.ts';
+import { GliofuseError, badInput } from '../../shared/errors.ts';
+import { pseudonymKey, quoteForMessage } from '../../shared/text-safety.ts';
+import { redactPatient } from '../auth/phi-access.ts';
 
 type CaseStatus = (typeof CASE_STATUSES)[number];
 
@@ -48,17 +50,38 @@ function phiFieldsChanged(before: PatientPhi, after: PatientPhi): string[] {
   return (['mrn', 'fullName', 'sex', 'birthYear'] as const).filter((k) => (before[k] ?? null) !== (after[k] ?? null));
 }
 
+function clashMessage(wanted: string, existing: string): string {
+  return wanted === existing
+    ? `A patient with pseudonym "${existing}" already exists.`
+    : `A patient with pseudonym "${existing}" already exists; pseudonyms are compared ignoring case and width, so "${wanted}" is the same patient.`;
+}
+
+/** A specimen cannot be collected or received before the patient's birth year (issue 12 §5). */
+function checkDatesAfterBirth(birthYear: number | null | undefined, dates: { collectedOn?: string | null | undefined; receivedOn?: string | null | undefined }): void {
+  if (!birthYear) return;
+  for (const [what, d] of [['collection', dates.collectedOn], ['receipt', dates.receivedOn]] as const) {
+    if (d && Number(d.slice(0, 4)) < birthYear) throw badInput(`The ${what} date ${d} is before the patient's birth year ${birthYear}.`);
+  }
+}
+
 const likeEscape = (s: string) => `%${s.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 
 export class PatientsRepo {
   constructor(private readonly db: Db, private readonly audit: AuditLog, private readonly now: () => Date = () => new Date()) {}
 
-  async list(q: { search?: string | undefined; limit: number; offset: number }): Promise<{ total: number; patients: Patient[] }> {
-    const where = q.search ? `WHERE p.pseudonym LIKE ? ESCAPE '\\' OR ph.mrn LIKE ? ESCAPE '\\' OR ph.full_name LIKE ? ESCAPE '\\'` : '';
-    const params = q.search ? [likeEscape(q.search), likeEscape(q.search), likeEscape(q.search)] : [];
+  /**
+   * `phi: false` (a role that may not see identifiers, src/main/auth/phi-access.ts): MRN and name are withheld and
+   * the search matches pseudonyms only, so a search cannot be used to test which pseudonym an MRN belongs to.
+   */
+  async list(q: { search?: string | undefined; limit: number; offset: number }, access: { phi: boolean } = { phi: true }): Promise<{ total: number; patients: Patient[] }> {
+    const where = !q.search ? '' : access.phi
+      ? `WHERE p.pseudonym LIKE ? ESCAPE '\\' OR ph.mrn LIKE ? ESCAPE '\\' OR ph.full_name LIKE ? ESCAPE '\\'`
+      : `WHERE p.pseudonym LIKE ? ESCAPE '\\'`;
+    const params = q.search ? (access.phi ? [likeEscape(q.search), likeEscape(q.search), likeEscape(q.search)] : [likeEscape(q.search)]) : [];
     const total = (await this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM patients p LEFT JOIN patient_phi ph ON ph.patient_id = p.id ${where}`, params))?.n ?? 0;
     const rows = await this.db.all<PatientRow>(`${PATIENT_SELECT} ${where} ORDER BY p.updated_at DESC, p.id DESC LIMIT ? OFFSET ?`, [...params, q.limit, q.offset]);
-    return { total, patients: rows.map(toPatient) };
+    const patients = rows.map(toPatient);
+    return { total, patients: access.phi ? patients : patients.map(redactPatient) };
   }
 
   async get(id: number, tx: Pick<Tx, 'get'> = this.db): Promise<Patient> {
@@ -67,19 +90,29 @@ export class PatientsRepo {
     return toPatient(r);
   }
 
+  /**
+   * The patient whose pseudonym equals this one after NFKC and case folding ("glio-0001" finds "GLIO-0001"). An
+   * exact spelling wins first, so legacy case-variant duplicates from before migration 0030 stay reachable.
+   */
   async byPseudonym(pseudonym: string): Promise<Patient> {
-    const r = await this.db.get<PatientRow>(`${PATIENT_SELECT} WHERE p.pseudonym = ?`, [pseudonym]);
-    if (!r) throw new GliofuseError('NOT_FOUND', `No patient with pseudonym "${pseudonym}".`);
+    const r = (await this.db.get<PatientRow>(`${PATIENT_SELECT} WHERE p.pseudonym = ?`, [pseudonym]))
+      ?? (await this.db.get<PatientRow>(`${PATIENT_SELECT} WHERE p.pseudonym_key = ?`, [pseudonymKey(pseudonym)]));
+    if (!r) throw new GliofuseError('NOT_FOUND', `No patient with pseudonym "${quoteForMessage(pseudonym)}".`);
     return toPatient(r);
+  }
+
+  /** The existing patient whose pseudonym collides with this one (same key), other than `exceptId`. */
+  private async collision(tx: Pick<Tx, 'get'>, pseudonym: string, exceptId = 0): Promise<string | null> {
+    const r = await tx.get<{ pseudonym: string }>('SELECT pseudonym FROM patients WHERE (pseudonym_key = ? OR pseudonym = ?) AND id <> ?', [pseudonymKey(pseudonym), pseudonym, exceptId]);
+    return r?.pseudonym ?? null;
   }
 
   async create(actor: Actor, input: { pseudonym: string; phi: PatientPhi }): Promise<Patient> {
     const ts = this.now().toISOString();
     return this.db.transaction(async (tx) => {
-      if (await tx.get('SELECT 1 FROM patients WHERE pseudonym = ?', [input.pseudonym])) {
-        throw new GliofuseError('CONFLICT', `A patient with pseudonym "${input.pseudonym}" already exists.`);
-      }
-      const { lastID } = await tx.run('INSERT INTO patients (pseudonym, created_by, created_at, updated_at) VALUES (?, ?, ?, ?)', [input.pseudonym, actor.userId, ts, ts]);
+      const clash = await this.collision(tx, input.pseudonym);
+      if (clash !== null) throw new GliofuseError('CONFLICT', clashMessage(input.pseudonym, clash));
+      const { lastID } = await tx.run('INSERT INTO patients (pseudonym, pseudonym_key, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [input.pseudonym, pseudonymKey(input.pseudonym), actor.userId, ts, ts]);
       await tx.run('INSERT INTO patient_phi (patient_id, mrn, full_name, sex, birth_year) VALUES (?, ?, ?, ?, ?)', [
         lastID, input.phi.mrn ?? null, input.phi.fullName ?? null, input.phi.sex ?? null, input.phi.birthYear ?? null,
       ]);
@@ -92,9 +125,11 @@ export class PatientsRepo {
   async update(actor: Actor, input: { id: number; pseudonym?: string | undefined; phi?: PatientPhi | undefined }): Promise<Patient> {
     return this.db.transaction(async (tx) => {
       const before = await this.get(input.id, tx);
-      if (input.pseudonym && input.pseudonym !== before.pseudonym && (await tx.get('SELECT 1 FROM patients WHERE pseudonym = ?', [input.pseudonym]))) {
-        throw new GliofuseError('CONFLICT', `A patient with pseudonym "${input.pseudonym}" already exists.`);
+      if (input.pseudonym && input.pseudonym !== before.pseudonym) {
+        const clash = await this.collision(tx, input.pseudonym, input.id);
+        if (clash !== null) throw new GliofuseError('CONFLICT', clashMessage(input.pseudonym, clash));
       }
+      if (input.phi?.birthYear) await this.checkBirthBeforeCases(tx, input.id, input.phi.birthYear);
       const phi = { ...before.phi, ...(input.phi ?? {}) };
       await tx.run('UPDATE patients SET pseudonym = ?, updated_at = ? WHERE id = ?', [input.pseudonym ?? before.pseudonym, this.now().toISOString(), input.id]);
       await tx.run(
@@ -109,6 +144,12 @@ export class PatientsRepo {
       });
       return after;
     });
+  }
+
+  /** A birth year later than an existing case's collection or receipt date is refused. */
+  private async checkBirthBeforeCases(tx: Pick<Tx, 'get'>, patientId: number, birthYear: number): Promise<void> {
+    const r = await tx.get<{ d: string | null }>("SELECT MIN(MIN(COALESCE(collected_on, '9999'), COALESCE(received_on, '9999'))) AS d FROM cases WHERE patient_id = ?", [patientId]);
+    if (r?.d && r.d !== '9999' && Number(r.d.slice(0, 4)) < birthYear) throw badInput(`Birth year ${birthYear} is after this patient's specimen date ${r.d}.`);
   }
 
   // ---- cases ---------------------------------------------------------------------------------------------
@@ -141,6 +182,7 @@ export class PatientsRepo {
     const ts = this.now().toISOString();
     return this.db.transaction(async (tx) => {
       const patient = await this.get(input.patientId, tx);
+      checkDatesAfterBirth(patient.phi.birthYear, input);
       if (await tx.get('SELECT 1 FROM cases WHERE patient_id = ? AND accession = ?', [input.patientId, input.accession])) {
         throw new GliofuseError('CONFLICT', `Patient ${patient.pseudonym} already has a case with accession "${input.accession}".`);
       }
@@ -165,6 +207,7 @@ export class PatientsRepo {
         collectedOn: input.collectedOn === undefined ? before.collectedOn : input.collectedOn,
         receivedOn: input.receivedOn === undefined ? before.receivedOn : input.receivedOn,
       };
+      checkDatesAfterBirth((await this.get(before.patientId, tx)).phi.birthYear, next);
       if (next.accession !== before.accession && (await tx.get('SELECT 1 FROM cases WHERE patient_id = ? AND accession = ? AND id <> ?', [before.patientId, next.accession, input.id]))) {
         throw new GliofuseError('CONFLICT', `This patient already has a case with accession "${next.accession}".`);
       }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ADMIN_ONLY, ROLES, channel } from './define.ts';
 import { Id, IsoDateTime, Ok, Empty } from './common.ts';
+import { safeLine } from './safe-text.ts';
 
 export const Username = z.string().trim().min(2).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only');
 export const Password = z.string().min(10, 'at least 10 characters').max(256);
@@ -35,7 +36,7 @@ export type AppStatus = z.infer<typeof AppStatus>;
 export const authChannels = {
   'app.status': channel({ request: Empty, response: AppStatus, access: 'public', summary: 'set-up state, audit-chain status at start, current session' }),
   'auth.setupAdmin': channel({
-    request: z.object({ username: Username, displayName: z.string().trim().min(1).max(120), password: Password }).strict(),
+    request: z.object({ username: Username, displayName: safeLine(120).pipe(z.string().min(1)), password: Password }).strict(),
     response: SessionInfo, access: 'public', summary: 'first run only: create the admin account and sign in',
   }),
   'auth.login': channel({
@@ -50,11 +51,11 @@ export const authChannels = {
   'auth.logout': channel({ request: Empty, response: Ok, access: 'public', summary: 'sign out' }),
   'users.list': channel({ request: Empty, response: z.object({ users: z.array(User) }), access: ADMIN_ONLY, summary: 'list accounts' }),
   'users.add': channel({
-    request: z.object({ username: Username, displayName: z.string().trim().min(1).max(120), role: RoleSchema, password: Password }).strict(),
+    request: z.object({ username: Username, displayName: safeLine(120).pipe(z.string().min(1)), role: RoleSchema, password: Password }).strict(),
     response: User, access: ADMIN_ONLY, summary: 'create an account',
   }),
   'users.update': channel({
-    request: z.object({ id: Id, role: RoleSchema.optional(), active: z.boolean().optional(), displayName: z.string().trim().min(1).max(120).optional(), unlock: z.boolean().optional() }).strict(),
+    request: z.object({ id: Id, role: RoleSchema.optional(), active: z.boolean().optional(), displayName: safeLine(120).pipe(z.string().min(1)).optional(), unlock: z.boolean().optional() }).strict(),
     response: User, access: ADMIN_ONLY, summary: 'change role, deactivate, or clear a lockout',
   }),
 };

@@ -1,23 +1,31 @@
 import { z } from 'zod';
 import { EDITORS, channel } from './define.ts';
-import { Id, IsoDate, IsoDateTime, Paging } from './common.ts';
+import { Id, IsoDateTime, Paging } from './common.ts';
+import { PastDate, safeLine, safeText } from './safe-text.ts';
 
 export const Sex = z.enum(['female', 'male', 'other', 'unknown']);
 /** PHI is a separate object: never part of exports, reports or the audit log's patient reference. */
 export const PatientPhi = z.object({
-  mrn: z.string().trim().max(64).nullable().optional(),
-  fullName: z.string().trim().max(200).nullable().optional(),
+  mrn: safeLine(64).nullable().optional(),
+  fullName: safeLine(200).nullable().optional(),
   sex: Sex.nullable().optional(),
   birthYear: z.number().int().min(1880).max(2100).nullable().optional(),
 });
 export type PatientPhi = z.infer<typeof PatientPhi>;
 
-export const Pseudonym = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only');
+/**
+ * Unicode NFKC first (full-width "ＧＬＩＯ-0001" is "GLIO-0001"), then the ASCII rule. Pseudonyms are compared
+ * case-insensitively (src/shared/text-safety.ts pseudonymKey; migration 0030).
+ */
+export const Pseudonym = z.string().trim().transform((s) => s.normalize('NFKC'))
+  .pipe(z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'));
 
 export const Patient = z.object({
   id: Id,
   pseudonym: z.string(),
   phi: PatientPhi,
+  /** True when MRN and name were withheld because the caller's role may not see identifiers (viewer). */
+  phiRedacted: z.boolean().optional(),
   caseCount: z.number().int(),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
@@ -28,11 +36,11 @@ export const CASE_STATUSES = ['new', 'analysing', 'ready_for_review', 'signed', 
 export const CaseStatus = z.enum(CASE_STATUSES);
 
 export const CaseFields = z.object({
-  accession: z.string().trim().min(1).max(64),
-  specimen: z.string().trim().max(200).default(''),
-  site: z.string().trim().max(200).default(''),
-  collectedOn: IsoDate.nullable().optional(),
-  receivedOn: IsoDate.nullable().optional(),
+  accession: safeLine(64).pipe(z.string().min(1)),
+  specimen: safeLine(200).default(''),
+  site: safeLine(200).default(''),
+  collectedOn: PastDate.nullable().optional(),
+  receivedOn: PastDate.nullable().optional(),
 });
 
 export const Case = z.object({
@@ -82,7 +90,7 @@ export const patientChannels = {
   'cases.create': channel({ request: CaseFields.extend({ patientId: Id }).strict(), response: Case, access: EDITORS, summary: 'open a case' }),
   'cases.update': channel({ request: CaseFields.partial().extend({ id: Id }).strict(), response: Case, access: EDITORS, summary: 'edit case fields' }),
   'cases.setStatus': channel({
-    request: z.object({ id: Id, status: CaseStatus, note: z.string().trim().max(500).optional() }).strict(),
+    request: z.object({ id: Id, status: CaseStatus, note: safeText(500).optional() }).strict(),
     response: Case, access: EDITORS, summary: 'move a case along its workflow',
   }),
 };
