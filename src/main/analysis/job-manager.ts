@@ -17,7 +17,7 @@ import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { Db, Tx } from '../store/db.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { Actor } from '../auth/actor.ts';
+import type { Actor } from '../../shared/actor.ts';
 import type { PatientsRepo } from '../store/patients-repo.ts';
 import type { SettingsService } from '../settings/settings-service.ts';
 import type { ModelRegistry, VerifiedPackage } from '../inference/model-packages.ts';
@@ -49,6 +49,8 @@ export interface AnalysisServiceDeps {
   workerFactory?: WorkerFactory;
   /** Explicit tile-encoder file (else GLIOFUSE_ENCODER_PATH, else <dataDir>/encoders). */
   encoderPath?: string;
+  /** OpenSlide library for the worker's slide reads (the environment variable, else the Settings value). */
+  openslideLibraryPath?: string | undefined;
   /** Progress poll / heartbeat interval (ms). */
   pollMs?: number;
   /** A job whose heartbeat is older than this is considered abandoned at start-up even if its pid exists. */
@@ -115,6 +117,7 @@ export class AnalysisService {
     this.host = new WorkerHost<AnalysisWorkerApi>({
       name: 'analysis worker',
       factory: d.workerFactory ?? analysisWorkerFactory(),
+      env: d.openslideLibraryPath ? { GLIOFUSE_OPENSLIDE_LIB: d.openslideLibraryPath } : {},
       // A long analysis is not a hung request: liveness comes from the progress polls, not a timeout.
       timeoutMs: 0,
       startTimeoutMs: 120_000,

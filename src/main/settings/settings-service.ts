@@ -1,7 +1,9 @@
 /** Typed app settings with defaults; every change is audited with before/after. */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Db } from '../store/db.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { Actor } from '../auth/actor.ts';
+import type { Actor } from '../../shared/actor.ts';
 import { badInput } from '../../shared/errors.ts';
 
 export interface Settings {
@@ -64,6 +66,11 @@ function validate(key: SettingKey, value: unknown): void {
     case 'maxFailedLogins': if (typeof value !== 'number' || !Number.isInteger(value) || value < 3 || value > 20) bad('a whole number from 3 to 20'); break;
     case 'lockoutMinutes': if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1440) bad('a whole number of minutes from 1 to 1440'); break;
     case 'forceCpu': if (typeof value !== 'boolean') bad('true or false'); break;
-    case 'openslideLibraryPath': if (value !== null && (typeof value !== 'string' || value.length > 1024)) bad('a file path or empty'); break;
+    case 'openslideLibraryPath':
+      if (value === null) break;
+      if (typeof value !== 'string' || value.length > 1024 || !path.isAbsolute(value)) bad('an absolute file path or empty');
+      // Checked here so a typo is refused when typed, not found at the next start when slides fail to open.
+      if (!fs.statSync(value as string, { throwIfNoEntry: false })?.isFile()) bad(`an existing file (there is none at ${value as string})`);
+      break;
   }
 }
