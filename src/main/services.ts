@@ -8,6 +8,8 @@ import { migrate } from './store/migrate.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { Sessions } from './auth/sessions.ts';
 import { UsersService } from './auth/users-service.ts';
+import { PasswordService } from './auth/password-service.ts';
+import { passwordHandlers } from './auth/password-handlers.ts';
 import { PatientsRepo } from './store/patients-repo.ts';
 import { SettingsService } from './settings/settings-service.ts';
 import { Router, type Handlers } from './router.ts';
@@ -111,6 +113,7 @@ export async function createServices(cfg: ServicesConfig): Promise<Services> {
     ...reviewHandlers(reviewDeps, review),
     ...slideHandlers({ slides }),
     ...analysisHandlers(analysis),
+    ...passwordHandlers(new PasswordService(db, audit, users)),
   };
   closers.push(() => slides.close());
   closers.push(() => analysis.close());

@@ -10,7 +10,7 @@ import { SessionContext, ROLE_LABEL, isAdmin, type SessionValue } from './lib/se
 import { useRoute, href, navigate } from './lib/route.ts';
 import { Icon, type IconName } from './components/icons.tsx';
 import { Button, ErrorPanel } from './components/ui.tsx';
-import { LockScreen, LoginScreen, SetupScreen } from './features/auth/AuthScreens.tsx';
+import { ForcedPasswordChangeScreen, LockScreen, LoginScreen, SetupScreen } from './features/auth/AuthScreens.tsx';
 import { Page } from './Routes.tsx';
 import { listenForOpenedSlides, setPendingSlide, usePendingSlide } from './lib/pending-slide.ts';
 
@@ -23,6 +23,7 @@ type Phase =
   | { kind: 'setup' }
   | { kind: 'login' }
   | { kind: 'locked'; userName: string | null }
+  | { kind: 'mustChangePassword'; session: SessionInfo }
   | { kind: 'ready'; session: SessionInfo };
 
 function RuoBanner() {
@@ -105,6 +106,7 @@ function Rail({ session, current }: { session: SessionValue; current: string }) 
           <Button variant="ghost" icon="lock" onClick={session.lock}>Lock</Button>
           <Button variant="ghost" icon="logout" onClick={session.logout}>Sign out</Button>
         </div>
+        <a className="rail-account-link" href={href('/password')}>Change my password</a>
         <div className="rail-version">v{session.appVersion}</div>
       </div>
     </nav>
@@ -145,6 +147,12 @@ function useIdleLock(idleSeconds: number | null, onIdle: () => void) {
   }, [idleSeconds, onIdle]);
 }
 
+/** A signed-in session opens the app, unless its password was set by someone else and must be replaced first. */
+async function signedInPhase(session: SessionInfo): Promise<Phase> {
+  const { mustChange } = await call('auth.passwordState', {});
+  return mustChange ? { kind: 'mustChangePassword', session } : { kind: 'ready', session };
+}
+
 export function App() {
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
   const [status, setStatus] = useState<AppStatus | null>(null);
@@ -160,7 +168,7 @@ export function App() {
       else if (s.session) {
         lastUser.current = s.session.user.displayName;
         setCallerRole(s.session.user.role);
-        setPhase({ kind: 'ready', session: s.session });
+        setPhase(await signedInPhase(s.session));
       } else {
         setCallerRole(null);
         setPhase({ kind: 'login' });
@@ -184,7 +192,7 @@ export function App() {
   const unlocked = (s: SessionInfo) => {
     lastUser.current = s.user.displayName;
     setCallerRole(s.user.role);
-    setPhase({ kind: 'ready', session: s });
+    void signedInPhase(s).then(setPhase, (err: unknown) => setPhase({ kind: 'error', message: errorMessage(err) }));
     // The chain status and set-up state may have changed (first-run); refresh quietly.
     call('app.status', {}).then(setStatus, () => undefined);
   };
@@ -234,6 +242,9 @@ export function App() {
       break;
     case 'login':
       body = <LoginScreen onDone={signedIn} />;
+      break;
+    case 'mustChangePassword':
+      body = <ForcedPasswordChangeScreen session={phase.session} onDone={() => setPhase({ kind: 'ready', session: phase.session })} onSignOut={logout} />;
       break;
     case 'locked':
       body = <LockScreen userName={phase.userName} onUnlocked={unlocked} onSignOut={logout} />;

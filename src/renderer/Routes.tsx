@@ -16,6 +16,7 @@ import { AuditLogPage } from './features/audit/AuditLogPage.tsx';
 import { UsersPage } from './features/users/UsersPage.tsx';
 import { SettingsPage } from './features/settings/SettingsPage.tsx';
 import { ModelsPage } from './features/models/ModelsPage.tsx';
+import { ChangePasswordPage } from './features/account/ChangePasswordPage.tsx';
 
 const toId = (s: string | undefined): number | null => (s && /^\d+$/.test(s) ? Number(s) : null);
 
@@ -49,6 +50,8 @@ export function Page({ route }: { route: Route }) {
       return isAdmin(user.role) ? <UsersPage /> : <RedirectHome />;
     case 'settings':
       return <SettingsPage />;
+    case 'password':
+      return <ChangePasswordPage />;
     case 'models':
       return <ModelsPage key={a ?? 'list'} id={a} />;
     default:

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { REPO_ROOT, apiAs, apiSession, registerPatientAndCase, shot, signIn, watchConsole } from './helpers.ts';
+import { REPO_ROOT, addUserReady, apiAs, apiSession, registerPatientAndCase, shot, signIn, watchConsole } from './helpers.ts';
 import { startBridgeProcess, type BridgeProcess } from './bridge-process.ts';
 import { sharedFile } from '../helpers/shared-data.ts';
 import { buildAnalysisPackage, ENCODER_FILE } from '../integration/analysis/fixtures/analysis-package.ts';
@@ -95,7 +95,7 @@ test('a pathologist reviews the attention heatmap of a real slide, signs and exp
     const setup = await (await apiSession(bridge.info))('auth.setupAdmin', ADMIN);
     expect(setup.ok, 'first-run admin set-up on the fresh database').toBe(true);
     const admin = await apiAs(ADMIN, bridge.info);
-    await admin('users.add', { ...PATHOLOGIST, role: 'pathologist' });
+    await addUserReady(PATHOLOGIST, 'pathologist', bridge.info);
 
     // Install it the way an operator does, next to the running app: `gliofuse models import` (verifies, copies, audits).
     const imported = JSON.parse(execFileSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'gliofuse.js'), '--db', db, '--as', ADMIN.username, '--json', 'models', 'import', staged.dir], {

@@ -51,11 +51,23 @@ export async function apiAs(who: { username: string; password: string }, b?: Bri
   };
 }
 
-/** Makes sure an account exists (created by the admin through the API). */
+/**
+ * Creates an account the way an administrator does and lets its user replace the administrator's initial password
+ * with `who.password` (an account created by an admin must change its password at the first sign-in).
+ */
+export async function addUserReady(who: { username: string; displayName: string; password: string }, role: 'admin' | 'pathologist' | 'viewer', b?: BridgeInfo): Promise<void> {
+  const admin = await apiAs(ADMIN, b);
+  const initial = `initial-${Math.random().toString(36).slice(2, 12)}`;
+  await admin('users.add', { username: who.username, displayName: who.displayName, role, password: initial });
+  const self = await apiAs({ username: who.username, password: initial }, b);
+  await self('auth.changePassword', { currentPassword: initial, newPassword: who.password });
+}
+
+/** Makes sure an account exists (created by the admin through the API, its own password already chosen). */
 export async function ensureUser(who: { username: string; displayName: string; password: string }, role: 'admin' | 'pathologist' | 'viewer') {
   const admin = await apiAs(ADMIN);
   const { users } = await admin('users.list', {});
-  if (!users.some((u) => u.username === who.username)) await admin('users.add', { username: who.username, displayName: who.displayName, role, password: who.password });
+  if (!users.some((u) => u.username === who.username)) await addUserReady(who, role);
 }
 
 /** Opens the app with the launch URL (token in the fragment) in a fresh tab. */

@@ -16,6 +16,7 @@ test('after the admin signs out from Users, the pathologist lands on the Worklis
   await expect(page.getByRole('heading', { name: 'Users', level: 1 })).toBeVisible();
   await expect(page).toHaveURL(/#\/users$/);
   await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
 
   await page.getByLabel('Username', { exact: true }).fill(PATHOLOGIST.username);
   await page.getByLabel('Password', { exact: true }).fill(PATHOLOGIST.password);

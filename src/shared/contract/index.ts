@@ -9,6 +9,7 @@ import { auditChannels } from './audit.ts';
 import { slideChannels } from './slides.ts';
 import { modelChannels } from './models.ts';
 import { analysisChannels } from './analysis.ts';
+import { passwordChannels } from './password.ts';
 import type { ChannelDef } from './define.ts';
 
 export const contract = {
@@ -18,6 +19,7 @@ export const contract = {
   ...slideChannels,
   ...modelChannels,
   ...analysisChannels,
+  ...passwordChannels,
 } as const satisfies Record<string, ChannelDef>;
 
 export type Contract = typeof contract;

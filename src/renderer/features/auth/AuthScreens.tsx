@@ -4,6 +4,7 @@ import { call, errorMessage } from '../../api.ts';
 import { Button, FormMessage, TextField } from '../../components/ui.tsx';
 import { Icon } from '../../components/icons.tsx';
 import type { ResponseOf } from '../../../shared/contract/index.ts';
+import { ChangePasswordForm } from '../account/ChangePasswordForm.tsx';
 
 type SessionInfo = ResponseOf<'auth.login'>;
 
@@ -119,6 +120,19 @@ export function LockScreen({ userName, onUnlocked, onSignOut }: { userName: stri
         <Button type="submit" variant="primary" busy={busy} className="btn-block" disabled={!password}>Unlock</Button>
         <Button variant="ghost" className="btn-block" onClick={onSignOut}>Sign out instead</Button>
       </form>
+    </AuthCard>
+  );
+}
+
+/**
+ * After a sign-in with a password someone else chose (a new account, a reset): nothing else is shown until the user
+ * picks their own (issue 14 item 5).
+ */
+export function ForcedPasswordChangeScreen({ session, onDone, onSignOut }: { session: SessionInfo; onDone: () => void; onSignOut: () => void }) {
+  return (
+    <AuthCard title="Choose your own password" lead={<>Signed in as <strong>{session.user.displayName}</strong> with a password an administrator set. Choose a new one that only you know before you continue.</>}>
+      <ChangePasswordForm username={session.user.username} submitLabel="Change password and continue" onDone={onDone} />
+      <Button variant="ghost" className="btn-block" onClick={onSignOut}>Sign out instead</Button>
     </AuthCard>
   );
 }

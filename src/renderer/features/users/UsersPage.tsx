@@ -1,4 +1,7 @@
-/** Accounts (administrators only): add, change role, deactivate, clear a lockout. The server enforces all of it. */
+/**
+ * Accounts (administrators only): add, change role (after a confirmation), reset a password, deactivate, clear a
+ * lockout. The server enforces all of it.
+ */
 import { useState, type FormEvent } from 'react';
 import { call, errorMessage } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
@@ -6,6 +9,7 @@ import { fmtDateTime } from '../../lib/format.ts';
 import { Button, ErrorPanel, FormMessage, PageHeader, Section, SelectField, SkeletonRows, TextField } from '../../components/ui.tsx';
 import { ROLE_LABEL, isAdmin, useSession } from '../../lib/session.tsx';
 import { ROLES, type Role } from '../../../shared/contract/index.ts';
+import { ConfirmRoleChange, ResetPasswordForm, type PendingRole } from './UserConfirmations.tsx';
 
 const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: ROLE_LABEL[r] }));
 
@@ -52,10 +56,14 @@ export function UsersPage() {
   const { user: me } = useSession();
   const { data, error, loading, reload } = useAsync(() => call('users.list', {}), []);
   const [rowError, setRowError] = useState<string | null>(null);
+  const [rowSuccess, setRowSuccess] = useState<string | null>(null);
+  const [pendingRole, setPendingRole] = useState<PendingRole | null>(null);
+  const [resetFor, setResetFor] = useState<{ id: number; username: string } | null>(null);
   if (!isAdmin(me.role)) return <div className="page"><ErrorPanel message="Only administrators manage accounts." /></div>;
 
   const update = async (req: { id: number; role?: Role; active?: boolean; unlock?: boolean }) => {
     setRowError(null);
+    setRowSuccess(null);
     try {
       await call('users.update', req);
       reload();
@@ -70,7 +78,15 @@ export function UsersPage() {
       <div className="two-col">
         <Section title="Accounts">
           {error && <ErrorPanel message={error} onRetry={reload} />}
-          {rowError && <FormMessage error={rowError} />}
+          {(rowError || rowSuccess) && <FormMessage error={rowError} success={rowSuccess} />}
+          {pendingRole && (
+            <ConfirmRoleChange pending={pendingRole} onCancel={() => setPendingRole(null)}
+              onConfirm={() => { const p = pendingRole; setPendingRole(null); void update({ id: p.id, role: p.to }); }} />
+          )}
+          {resetFor && (
+            <ResetPasswordForm key={resetFor.id} user={resetFor} onCancel={() => setResetFor(null)}
+              onDone={(m) => { setResetFor(null); setRowError(null); setRowSuccess(m); reload(); }} />
+          )}
           <div className="table-wrap table-flush" aria-busy={loading}>
             <table className="table">
               <caption className="visually-hidden">Accounts</caption>
@@ -87,7 +103,8 @@ export function UsersPage() {
                       <td><div className="strong">{u.displayName}</div><div className="muted mono">{u.username}</div></td>
                       <td>
                         <label className="visually-hidden" htmlFor={`role-${u.id}`}>Role of {u.username}</label>
-                        <select id={`role-${u.id}`} value={u.role} disabled={self} onChange={(e) => void update({ id: u.id, role: e.target.value as Role })}>
+                        <select id={`role-${u.id}`} value={pendingRole?.id === u.id ? pendingRole.to : u.role} disabled={self}
+                          onChange={(e) => { const to = e.target.value as Role; setPendingRole(to === u.role ? null : { id: u.id, username: u.username, from: u.role, to }); }}>
                           {ROLE_OPTIONS.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
                         </select>
                       </td>
@@ -95,8 +112,9 @@ export function UsersPage() {
                         {!u.active ? <span className="outcome outcome-denied">Deactivated</span> : locked ? <span className="outcome outcome-failure">Locked until {fmtDateTime(u.lockedUntil)}</span> : <span className="outcome outcome-success">Active</span>}
                       </td>
                       <td className="nowrap">{fmtDateTime(u.createdAt)}</td>
-                      <td className="row-actions">
+                      <td className="row-actions row-actions-wrap">
                         {locked && <Button variant="ghost" onClick={() => void update({ id: u.id, unlock: true })}>Clear lockout</Button>}
+                        {!self && <Button variant="ghost" aria-label={`Reset password of ${u.username}`} onClick={() => { setRowSuccess(null); setResetFor({ id: u.id, username: u.username }); }}>Reset password</Button>}
                         {!self && (u.active
                           ? <Button variant="ghost" onClick={() => void update({ id: u.id, active: false })}>Deactivate</Button>
                           : <Button variant="ghost" onClick={() => void update({ id: u.id, active: true })}>Reactivate</Button>)}
