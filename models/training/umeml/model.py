@@ -27,6 +27,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .clinical import ClinicalPath
+
 # Additive bias for masked keys. Masked probabilities are also multiplied by the mask, so they are exactly 0.
 MASK_BIAS = -1e9
 
@@ -52,6 +54,8 @@ class UMEMLConfig:
     n_class: int = 6
     n_bins: int = 4
     assign_tau: float = 0.1       # temperature of the cosine soft assignment used for patch_assignment / L_mod
+    # feature id -> position in the genomic vector for the linear clinical path (umeml/clinical.py); {} = no path
+    clinical_index: Dict[str, int] = field(default_factory=dict)
 
     @property
     def genomic_dim(self) -> int:
@@ -202,6 +206,14 @@ class UMEML(nn.Module):
         self.class_head = nn.Linear(d, cfg.n_class)
         self.hazard_head = nn.Linear(d, cfg.n_bins)
         self.register_buffer("grade_temperature", torch.ones(1))
+        self.clinical = None
+        if cfg.clinical_index:
+            self.clinical = ClinicalPath(cfg.clinical_index, cfg.n_grade, cfg.n_class)
+            # deep heads start at zero: the untrained model is exactly the (ridge-initialised) linear clinical
+            # model, and the deep path only adds what training finds beyond it
+            for head in (self.grade_head, self.class_head, self.hazard_head):
+                nn.init.zeros_(head.weight)
+                nn.init.zeros_(head.bias)
         self.register_buffer("class_temperature", torch.ones(1))
 
     # ---- encoders -------------------------------------------------------------------------------------------
@@ -270,6 +282,11 @@ class UMEML(nn.Module):
         grade_logits = self.grade_head(fused)
         class_logits = self.class_head(fused)
         hazard_logits = self.hazard_head(fused)
+        if self.clinical is not None:
+            lin_s, lin_g, lin_c = self.clinical(genomics, genomics_mask, pg)
+            grade_logits = grade_logits + lin_g
+            class_logits = class_logits + lin_c
+            hazard_logits = hazard_logits + lin_s          # one shift for every bin: monotone in the risk
         hazards = torch.sigmoid(hazard_logits)
         surv = []
         s = torch.ones_like(hazards[:, 0])

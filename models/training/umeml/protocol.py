@@ -59,3 +59,30 @@ def stratified_split(rows: np.ndarray, strata: np.ndarray, frac: float, seed: in
 def strata_for(cohort: Cohort, rows: np.ndarray) -> np.ndarray:
     """Stratify inner splits by event and grade so small inner sets keep both."""
     return cohort.event[rows] * 10 + (cohort.grade[rows] + 1)
+
+
+class TuningLeakError(ValueError):
+    """A label-looking choice would be made on patients that are test patients of a split it is reported on."""
+
+
+def check_selection_rows(cohort: Cohort, rows: np.ndarray, reported_splits) -> None:
+    """Refuse a selection (hyper-parameters, epochs, variant, temperature, ...) made from the labels of `rows` and
+    then used for the splits `reported_splits` (0-based) if any row is a test patient of one of those splits.
+
+    The 15 pnas splits are overlapping resamples: split 1's training patients hold ~79 % of each other split's
+    test patients, so a choice made there and used everywhere has seen test labels. Nested selection inside split
+    k's training patients, used for split k only, passes; the final model (all patients, no split reported) too.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    splits = [int(k) for k in reported_splits]
+    if not splits or len(rows) == 0:
+        return
+    is_test = ~cohort.train_splits[:, splits]                      # [n, S]
+    hit = is_test[rows]
+    if hit.any():
+        bad_rows = np.nonzero(hit.any(axis=1))[0]
+        worst = int(np.argmax(hit.sum(axis=0)))
+        raise TuningLeakError(
+            f"refusing to select on {len(rows)} patients: {len(bad_rows)} of them are test patients of the reported "
+            f"split(s) (e.g. {cohort.ids[rows[bad_rows[0]]]}; split {splits[worst] + 1} has "
+            f"{int(hit[:, worst].sum())}); select inside each split's training patients (nested) instead")

@@ -37,6 +37,7 @@ class TrainConfig:
     mod_max_patches: int = 1024   # W is N x N: subsample bigger bags for the loss
     max_patches: int = 8192       # bag training: random subset of patches per step
     ema: float = 0.0              # exponential moving average of the weights (0 = off)
+    use_ema: bool = True          # with ema > 0: return the averaged weights (True) or the last raw weights
     seed: int = 0
 
     def to_dict(self) -> dict:
@@ -114,20 +115,36 @@ class _Ema:
                 self.shadow[k].copy_(v)
 
 
-def train_tabular(data: TabularData, model_cfg: UMEMLConfig, cfg: TrainConfig, log=None, on_epoch=None) -> UMEML:
+def train_tabular(data: TabularData, model_cfg: UMEMLConfig, cfg: TrainConfig, log=None, on_epoch=None,
+                  init=None) -> UMEML:
     """Genomics(+clinical)-only training: pathology is always absent (learned absent tokens, N = 0).
 
-    on_epoch(epoch, model) is called after each epoch with the model as it would be returned at that point (eval
-    mode, EMA weights if enabled); the tuning script uses it to score several epoch counts from one run.
+    init(model), if given, runs right after construction (e.g. the clinical path's ridge initialisation).
+    on_epoch(epoch, raw_model, ema_model) is called before training (epoch 0: the initialised model) and after each
+    epoch, with the raw weights and a zero-argument function returning a copy with the EMA weights (or None
+    without EMA), both in eval mode; the nested selection uses it to score several candidates from one run.
     """
     gen = seed_everything(cfg.seed)
     model = UMEML(model_cfg)
+    if init is not None:
+        init(model)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     ema = _Ema(model, cfg.ema) if cfg.ema > 0 else None
     n = len(data)
     t = {k: torch.tensor(getattr(data, k)) for k in ("z", "mask")}
     lab = {k: torch.tensor(getattr(data, k), dtype=torch.long) for k in ("grade", "klass", "bins", "event")}
     time = torch.tensor(np.nan_to_num(data.time), dtype=torch.float32)
+
+    def ema_model():
+        if ema is None:
+            return None
+        scored = copy.deepcopy(model)
+        scored.load_state_dict(ema.shadow)
+        return scored.eval()
+
+    if on_epoch is not None:
+        model.eval()
+        on_epoch(0, model, ema_model)
     for epoch in range(cfg.epochs):
         model.train()
         perm = torch.randperm(n, generator=gen)
@@ -152,14 +169,9 @@ def train_tabular(data: TabularData, model_cfg: UMEMLConfig, cfg: TrainConfig, l
         if log is not None:
             log(f"epoch {epoch + 1}/{cfg.epochs} loss {total / n:.4f}")
         if on_epoch is not None:
-            if ema is not None:
-                scored = copy.deepcopy(model)
-                scored.load_state_dict(ema.shadow)
-            else:
-                scored = model
-            scored.eval()
-            on_epoch(epoch + 1, scored)
-    if ema is not None:
+            model.eval()
+            on_epoch(epoch + 1, model, ema_model)
+    if ema is not None and cfg.use_ema:
         model.load_state_dict(ema.shadow)
     model.eval()
     return model
