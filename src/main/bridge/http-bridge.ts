@@ -15,6 +15,7 @@
  * Requests that fail these checks are refused here and never reach the router: an unauthenticated page must not
  * be able to write into the audit log.
  */
+import { resolveRendererFile } from '../renderer-files.ts';
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -62,21 +63,6 @@ export interface Bridge {
 const HOST = '127.0.0.1';
 const DEFAULT_MAX_BODY = 1024 * 1024;
 const SESSION_HEADER = 'x-gliofuse-session';
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 class Refusal extends Error {
   constructor(readonly status: number, readonly code: ErrorCode, message: string) {
@@ -168,25 +154,17 @@ export async function startBridge(services: BridgeServices, opts: BridgeOptions 
   };
 
   const serveStatic = (res: http.ServerResponse, pathname: string) => {
-    let rel: string;
-    try {
-      rel = decodeURIComponent(pathname);
-    } catch {
-      throw new Refusal(400, 'BAD_INPUT', 'Malformed path.');
-    }
-    if (rel === '/' || rel === '') rel = '/index.html';
-    const file = path.resolve(rendererDir, `.${rel}`);
-    if (!file.startsWith(rendererDir + path.sep)) throw new Refusal(404, 'NOT_FOUND', 'Not found.');
+    const r = resolveRendererFile(pathname, rendererDir);
+    if (r.kind === 'error') throw new Refusal(r.status, r.status === 400 ? 'BAD_INPUT' : 'NOT_FOUND', r.message);
     let data: Buffer;
     try {
-      data = fs.readFileSync(file);
+      data = fs.readFileSync(r.file);
     } catch {
-      if (rel === '/index.html') throw new Refusal(503, 'NOT_FOUND', `The renderer is not built (${rendererDir}); run \`npm run build\` first.`);
+      if (r.file === path.join(path.resolve(rendererDir), 'index.html')) throw new Refusal(503, 'NOT_FOUND', `The renderer is not built (${rendererDir}); run \`npm run build\` first.`);
       throw new Refusal(404, 'NOT_FOUND', 'Not found.');
     }
-    const type = MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-    // Hashed assets may be cached; index.html must not be (it names the current assets).
-    const cache = rel.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
+    const type = r.contentType;
+    const cache = r.immutable ? 'public, max-age=31536000, immutable' : 'no-cache';
     res.writeHead(200, { 'Content-Type': type, 'Content-Length': data.length, 'Cache-Control': cache });
     res.end(data);
   };
