@@ -21,6 +21,7 @@ import { engineThumbnail, reviewHandlers, reviewServices, type ReviewServices } 
 import { SlideEngine } from './wsi/engine.ts';
 import { SlideService } from './wsi/service.ts';
 import { slideHandlers } from './wsi/handlers.ts';
+import { slideSettingsHandlers } from './wsi/slide-settings-handlers.ts';
 import { AnalysisService } from './analysis/job-manager.ts';
 import { analysisHandlers } from './analysis/handlers.ts';
 import { appVersion as readAppVersion, } from './version.ts';
@@ -112,6 +113,7 @@ export async function createServices(cfg: ServicesConfig): Promise<Services> {
     ...modelHandlers({ models, genomics }),
     ...reviewHandlers(reviewDeps, review),
     ...slideHandlers({ slides }),
+    ...slideSettingsHandlers({ slides }),
     ...analysisHandlers(analysis),
     ...passwordHandlers(new PasswordService(db, audit, users)),
   };

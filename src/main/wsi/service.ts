@@ -15,7 +15,7 @@ import type { Actor } from '../../shared/actor.ts';
 import type { Sessions } from '../auth/sessions.ts';
 import { GliofuseError } from '../../shared/errors.ts';
 import type {
-  DeepZoomDescriptor, QualityFlag, SlideDetail, SlideSummary, TileGridParamsInput, TileGridResponse, TissueParamsInput,
+  DeepZoomDescriptor, QualityFlag, SlideDetail, SlideSummary, TileGridParamsInput, TileGridResponse, TissueParams, TissueParamsInput,
   TissueResponse,
 } from '../../shared/contract/slides.ts';
 import type { SlideEngine } from './engine.ts';
@@ -28,6 +28,21 @@ import type { TissueWire } from './slide-api.ts';
 import { LruCache } from './lru.ts';
 
 export const SHA256_MAX_BYTES = 1024 ** 3;
+
+/** The µm/px a user entered for a slide (migration 0040), with who and when. */
+function userMppOf(r: Pick<SlideRow, 'user_mpp' | 'user_mpp_by' | 'user_mpp_at' | 'user_mpp_by_name'>): SlideSummary['userMpp'] {
+  if (r.user_mpp === null || r.user_mpp === undefined) return null;
+  return { value: r.user_mpp, enteredBy: r.user_mpp_by_name ?? `user ${r.user_mpp_by ?? '?'}`, enteredAt: r.user_mpp_at ?? '' };
+}
+
+function storedTissueParams(r: Pick<SlideRow, 'tissue_params_json'>): TissueParams | null {
+  if (!r.tissue_params_json) return null;
+  try {
+    return normalizeTissueParams(JSON.parse(r.tissue_params_json) as TissueParamsInput);
+  } catch {
+    return null;
+  }
+}
 
 export interface SlideServiceDeps {
   db: Db;
@@ -44,6 +59,8 @@ interface SlideRow {
   metadata_json: string; quality_json: string; added_by: number; added_at: string;
   objective_power: number | null; mpp_source: 'openslide' | 'tiff-resolution' | null; quickhash: string | null; tissue_json: string | null;
   pseudonym: string; added_by_name: string | null;
+  // migration 0040: what users entered for this slide
+  user_mpp: number | null; user_mpp_by: number | null; user_mpp_at: string | null; user_mpp_by_name: string | null; tissue_params_json: string | null;
 }
 
 interface StoredMetadata {
@@ -62,8 +79,9 @@ interface StoredTissue {
   params: TissueResponse['params'];
 }
 
-const SLIDE_SELECT = `SELECT s.*, p.pseudonym, u.display_name AS added_by_name FROM slides s
-  JOIN cases c ON c.id = s.case_id JOIN patients p ON p.id = c.patient_id LEFT JOIN users u ON u.id = s.added_by`;
+const SLIDE_SELECT = `SELECT s.*, p.pseudonym, u.display_name AS added_by_name, um.display_name AS user_mpp_by_name FROM slides s
+  JOIN cases c ON c.id = s.case_id JOIN patients p ON p.id = c.patient_id LEFT JOIN users u ON u.id = s.added_by
+  LEFT JOIN users um ON um.id = s.user_mpp_by`;
 
 function parse<T>(json: string | null, fallback: T): T {
   if (!json) return fallback;
@@ -117,6 +135,8 @@ export class SlideService {
       mppSource: r.mpp_source, objectivePower: r.objective_power, quality: parse<QualityFlag[]>(r.quality_json, []),
       tissueFraction: tissue?.tissueFraction ?? null, addedBy: r.added_by_name ?? `user ${r.added_by}`, addedAt: r.added_at,
       available: fs.existsSync(r.path),
+      userMpp: userMppOf(r),
+      tissueParams: storedTissueParams(r),
     };
   }
 
@@ -201,7 +221,8 @@ export class SlideService {
   }
 
   private async tissueOf(r: SlideRow, input?: TissueParamsInput): Promise<TissueWire> {
-    const params = normalizeTissueParams(input);
+    // No parameters in the request: the ones chosen for this slide (slides.setTissueParams), else the defaults.
+    const params = normalizeTissueParams(input ?? storedTissueParams(r) ?? undefined);
     const key = `${r.id}:${JSON.stringify(params)}`;
     const hit = this.tissueCache.get(key);
     if (hit) return hit;
@@ -224,6 +245,8 @@ export class SlideService {
   async tileGrid(id: number, params?: TileGridParamsInput, tissueParams?: TissueParamsInput): Promise<TileGridResponse> {
     const r = await this.row(id);
     const info = await this.d.engine.info(r.path);
+    // The µm/px a user entered for this slide applies unless the request names one (the grid the analysis uses).
+    if (params?.slideMpp === undefined && r.user_mpp !== null) params = { ...params, slideMpp: r.user_mpp };
     computeTileGrid(info, null, params); // MPP rule first: a slide without resolution fails before the mask is computed
     const t = await this.tissueOf(r, tissueParams);
     const g = computeTileGrid(info, t, params);
@@ -232,6 +255,40 @@ export class SlideService {
       effectiveMpp: g.effectiveMpp, tileWidthL0: g.tileWidthL0, tileHeightL0: g.tileHeightL0, cols: g.cols, rows: g.rows,
       count: g.tiles.length, tiles: g.tiles.map((x) => [x.x, x.y, x.tissue] as [number, number, number]), warnings: g.warnings,
     };
+  }
+
+  /**
+   * The slide's µm/px as entered by a user (null clears it). Stored apart from the file's own value, audited with
+   * the file's value beside it so the log shows what was overridden.
+   */
+  async setMpp(actor: Actor, id: number, mpp: number | null): Promise<SlideDetail> {
+    const r = await this.row(id);
+    if (mpp !== null && !(mpp > 0 && mpp <= 100)) throw new GliofuseError('BAD_INPUT', 'The slide µm/px must be a positive number up to 100 (e.g. 0.25 at 40×, 0.5 at 20×).');
+    const ts = this.now().toISOString();
+    await this.d.db.transaction(async (tx) => {
+      await tx.run('UPDATE slides SET user_mpp = ?, user_mpp_by = ?, user_mpp_at = ? WHERE id = ?', [mpp, mpp === null ? null : actor.userId, mpp === null ? null : ts, id]);
+      await this.d.audit.appendTx(tx, actor, {
+        action: mpp === null ? 'slide.mpp_cleared' : 'slide.mpp_entered', entityType: 'slide', entityId: id, patientPseudonym: r.pseudonym,
+        before: { userMpp: r.user_mpp }, after: { userMpp: mpp, fileMpp: r.mpp_x, fileMppSource: r.mpp_source, fileName: r.file_name },
+      });
+    });
+    this.rowCache.delete(id);
+    return this.detail(await this.row(id));
+  }
+
+  /** Tissue-detection parameters chosen for this slide (null = defaults); its analyses use them. Audited. */
+  async setTissueParams(actor: Actor, id: number, input: TissueParamsInput | null): Promise<SlideDetail> {
+    const r = await this.row(id);
+    const params = input === null ? null : normalizeTissueParams(input);
+    await this.d.db.transaction(async (tx) => {
+      await tx.run('UPDATE slides SET tissue_params_json = ? WHERE id = ?', [params === null ? null : JSON.stringify(params), id]);
+      await this.d.audit.appendTx(tx, actor, {
+        action: 'slide.tissue_params_set', entityType: 'slide', entityId: id, patientPseudonym: r.pseudonym,
+        before: { params: storedTissueParams(r) }, after: { params },
+      });
+    });
+    this.rowCache.delete(id);
+    return this.detail(await this.row(id));
   }
 
   async associated(actor: Actor, id: number, name: string): Promise<{ name: string; width: number; height: number; dataUrl: string }> {

@@ -7,6 +7,7 @@ import { authChannels } from './auth.ts';
 import { patientChannels } from './patients.ts';
 import { auditChannels } from './audit.ts';
 import { slideChannels } from './slides.ts';
+import { slideSettingsChannels } from './slide-settings.ts';
 import { modelChannels } from './models.ts';
 import { analysisChannels } from './analysis.ts';
 import { passwordChannels } from './password.ts';
@@ -17,6 +18,7 @@ export const contract = {
   ...patientChannels,
   ...auditChannels,
   ...slideChannels,
+  ...slideSettingsChannels,
   ...modelChannels,
   ...analysisChannels,
   ...passwordChannels,

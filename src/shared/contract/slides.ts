@@ -97,6 +97,13 @@ export const SlideSummary = z.object({
   addedAt: IsoDateTime,
   /** False when the file is no longer at its registered path (moved, unmounted). */
   available: z.boolean(),
+  /**
+   * µm/px entered by a user (issue 13.4), never stored in mppX/mppY, which are the file's own values. Tiling and
+   * analyses use it in preference to the file's; provenance and the PDF show it as entered by that user.
+   */
+  userMpp: z.object({ value: z.number().positive(), enteredBy: z.string(), enteredAt: z.string() }).nullable(),
+  /** Tissue-detection parameters chosen for this slide in the viewer (null = the defaults); its analyses use them. */
+  tissueParams: TissueParams.nullable(),
 });
 export type SlideSummary = z.infer<typeof SlideSummary>;
 
