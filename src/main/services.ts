@@ -3,7 +3,7 @@
  * call createServices() and talk to the same Router, so they validate, authorise and audit identically.
  */
 import path from 'node:path';
-import { Db } from './store/db.ts';
+import { Db, type Tx } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { Sessions } from './auth/sessions.ts';
@@ -24,6 +24,8 @@ import { slideHandlers } from './wsi/handlers.ts';
 import { slideSettingsHandlers } from './wsi/slide-settings-handlers.ts';
 import { AnalysisService } from './analysis/job-manager.ts';
 import { analysisHandlers } from './analysis/handlers.ts';
+import { WhoCaseService } from './who-cns5/case-service.ts';
+import { whoCns5Handlers } from './who-cns5/handlers.ts';
 import { appVersion as readAppVersion, } from './version.ts';
 import { defaultDataDir } from './paths.ts';
 import type { ChainStatus } from '../shared/contract/audit.ts';
@@ -100,7 +102,9 @@ export async function createServices(cfg: ServicesConfig): Promise<Services> {
   const slideEngine = new SlideEngine({ factory: cfg.workerFactory?.('slide-worker'), resourcesPath: cfg.resourcesPath, libraryPath: process.env.GLIOFUSE_OPENSLIDE_LIB || undefined });
   const slides = new SlideService({ db, audit, engine: slideEngine, sessions });
   // Slide thumbnails for the report's heatmap come from the slide engine.
-  const reviewDeps = { db, audit, users, patients, models, appVersion: version, dataDir, slideThumbnail: engineThumbnail(slideEngine) };
+  // WHO CNS5 rules on the case's profile + histology findings: shown beside the AI, in the PDF, proposed at sign-off.
+  const whoCases = new WhoCaseService(db, audit, patients);
+  const reviewDeps = { db, audit, users, patients, models, appVersion: version, dataDir, slideThumbnail: engineThumbnail(slideEngine), whoProposal: (caseId: number, tx: Tx) => whoCases.proposal(caseId, tx) };
   const review = reviewServices(reviewDeps);
   const analysis = new AnalysisService({ db, audit, patients, settings, models, genomics, dataDir, appVersion: version, workerFactory: cfg.workerFactory?.('analysis-worker') });
   // Jobs left queued/running by a process that is gone are failed with a reason (never left running).
@@ -115,6 +119,7 @@ export async function createServices(cfg: ServicesConfig): Promise<Services> {
     ...slideHandlers({ slides }),
     ...slideSettingsHandlers({ slides }),
     ...analysisHandlers(analysis),
+    ...whoCns5Handlers(whoCases),
     ...passwordHandlers(new PasswordService(db, audit, users)),
   };
   closers.push(() => slides.close());

@@ -11,6 +11,7 @@ import { registerEvaluateCommands } from './commands/evaluate.ts';
 import { registerSlideCommands } from './commands/slide.ts';
 import { registerReportCommands } from './commands/report.ts';
 import { registerAnalysisCommands } from './commands/analysis.ts';
+import { registerClassifyCommands } from './commands/classify.ts';
 import { appVersion } from '../version.ts';
 import { toErrorShape } from '../../shared/errors.ts';
 import { RUO_STATEMENT } from '../../shared/ruo.ts';
@@ -35,6 +36,7 @@ export async function runCli(argv: string[]): Promise<number> {
   registerSlideCommands(program, cli);
   registerReportCommands(program, cli);
   registerAnalysisCommands(program, cli);
+  registerClassifyCommands(program, cli);
   // Areas register here (slide engine, models/genomics/evaluate, analysis/report).
 
   try {

@@ -3,15 +3,15 @@
  * Wired into the router by src/main/services.ts: `...reviewHandlers({...})`.
  */
 import type { reviewChannels } from '../../shared/contract/analysis.ts';
-import type { PartialHandlers, HandlerCtx } from '../router.ts';
-import type { Actor } from '../auth/actor.ts';
+import type { PartialHandlers, HandlerCtx } from '../handler-types.ts';
+import type { Actor } from '../../shared/actor.ts';
 import type { Db } from '../store/db.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { UsersService } from '../auth/users-service.ts';
 import type { PatientsRepo } from '../store/patients-repo.ts';
 import type { ModelRegistry } from '../inference/model-packages.ts';
 import { GliofuseError } from '../../shared/errors.ts';
-import { SignoffService } from './signoff-service.ts';
+import { SignoffService, type LayeredProposalSource } from './signoff-service.ts';
 import { ReportService, type SlideRef } from '../report/report-service.ts';
 import { modelInfo } from '../report/model-info.ts';
 import type { SlideThumbnail } from '../report/heatmap-image.ts';
@@ -26,6 +26,8 @@ export interface ReviewDeps {
   dataDir: string;
   /** Whole-slide thumbnail for the report's heatmap (the slide engine's); optional. */
   slideThumbnail?: ((slide: SlideRef) => Promise<SlideThumbnail | null>) | undefined;
+  /** The WHO CNS5 rules' proposed layered diagnosis (recorded at signing as accepted or edited); optional. */
+  whoProposal?: LayeredProposalSource | undefined;
 }
 
 /** Adapts the slide engine's thumbnail (`SlideEngine.thumbnail(path, maxSize, 'png')`) to the report's need. */
@@ -50,6 +52,7 @@ export interface ReviewServices {
 
 export function reviewServices(d: ReviewDeps): ReviewServices {
   const signoff = new SignoffService(d.db, d.audit, d.users, d.patients);
+  if (d.whoProposal) signoff.proposalSource = d.whoProposal;
   const reports = new ReportService({
     db: d.db, audit: d.audit, patients: d.patients, signoff, appVersion: d.appVersion, dataDir: d.dataDir,
     modelInfo: (id) => modelInfo(d.models, id), slideThumbnail: d.slideThumbnail,

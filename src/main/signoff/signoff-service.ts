@@ -12,7 +12,7 @@
  */
 import type { Db, Tx } from '../store/db.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { Actor } from '../auth/actor.ts';
+import type { Actor } from '../../shared/actor.ts';
 import type { UsersService } from '../auth/users-service.ts';
 import type { PatientsRepo } from '../store/patients-repo.ts';
 import { GliofuseError, badInput } from '../../shared/errors.ts';
@@ -95,7 +95,16 @@ function suggestionRef(r: StoredResult): AiSuggestionRef {
   };
 }
 
+/**
+ * The WHO CNS5 rules' proposed layered diagnosis for a case (src/main/who-cns5/), injected by services.ts so this
+ * capability does not import the rules. At signing the audit records whether the signed layers equal it.
+ */
+export type LayeredProposalSource = (caseId: number, tx: Tx) => Promise<{ integratedDiagnosis: string; whoGrade: string; molecularInformation: string } | null>;
+
 export class SignoffService {
+  /** Set by the composition root when the WHO CNS5 rules are available. */
+  proposalSource: LayeredProposalSource | null = null;
+
   constructor(
     private readonly db: Db,
     private readonly audit: AuditLog,
@@ -259,9 +268,10 @@ export class SignoffService {
           );
         }
         const signerActor: Actor = { userId: signer.userId, username: signer.username, displayName: signer.displayName, role: 'pathologist' };
+        const whoCns5Proposal = await this.proposalOutcome(c.id, diagnosis, tx);
         await this.audit.appendTx(tx, signerActor, {
           action: 'diagnosis.signed', entityType: 'case', entityId: c.id, patientPseudonym: c.patientPseudonym,
-          after: { signatureId, sha256: sealed.sha256, diagnosis, aiAgreement: input.aiAgreement, overrideReason, analysisId: ai?.analysisId ?? null },
+          after: { signatureId, sha256: sealed.sha256, diagnosis, aiAgreement: input.aiAgreement, overrideReason, analysisId: ai?.analysisId ?? null, whoCns5Proposal },
         });
         await this.patients.setStatusTx(tx, signerActor, c.id, 'signed', `signed by ${signer.displayName}`);
         return this.review(c.id, ai?.analysisId, tx);
@@ -307,6 +317,15 @@ export class SignoffService {
   }
 
   // ---- helpers -------------------------------------------------------------------------------------------
+
+  /** Whether the signed layers are the rules' proposal as it stood at signing ("accepted as proposed") or not. */
+  private async proposalOutcome(caseId: number, d: Required<LayeredDiagnosis>, tx: Tx): Promise<{ outcome: 'accepted_as_proposed' | 'edited' | 'no_proposal'; proposed: unknown }> {
+    const p = this.proposalSource ? await this.proposalSource(caseId, tx) : null;
+    if (!p) return { outcome: 'no_proposal', proposed: null };
+    const same = (a: string, b: string) => a.trim() === b.trim();
+    const accepted = same(d.integratedDiagnosis, p.integratedDiagnosis) && same(d.whoGrade, p.whoGrade) && same(d.molecularInformation, p.molecularInformation);
+    return { outcome: accepted ? 'accepted_as_proposed' : 'edited', proposed: p };
+  }
 
   private requirePathologist(actor: Actor, what: string): void {
     if (actor.role !== 'pathologist') throw new GliofuseError('FORBIDDEN', `Only a pathologist can ${what}; your role is ${actor.role}.`);

@@ -11,6 +11,7 @@ import { slideSettingsChannels } from './slide-settings.ts';
 import { modelChannels } from './models.ts';
 import { analysisChannels } from './analysis.ts';
 import { passwordChannels } from './password.ts';
+import { whoCns5Channels } from './who-cns5.ts';
 import type { ChannelDef } from './define.ts';
 
 export const contract = {
@@ -22,6 +23,7 @@ export const contract = {
   ...modelChannels,
   ...analysisChannels,
   ...passwordChannels,
+  ...whoCns5Channels,
 } as const satisfies Record<string, ChannelDef>;
 
 export type Contract = typeof contract;

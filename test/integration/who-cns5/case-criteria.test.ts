@@ -1,0 +1,111 @@
+/**
+ * The WHO CNS5 view of a case through the real router and store: criteria from the stored genomic profile and the
+ * pathologist's histology findings, the disagreement with the AI, the proposal, who may save findings, the audit
+ * of saves and reads, and the sign-off audit recording whether the proposal was accepted as proposed or edited.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApp, PASSWORD, type TestApp } from '../../helpers/temp-services.ts';
+import { seedCase, storeResult } from '../report/fixtures/seed.ts';
+import { AnalysisResult } from '../../../src/shared/analysis-result.ts';
+import { RUO_STATEMENT } from '../../../src/shared/ruo.ts';
+
+let app: TestApp;
+before(async () => {
+  app = await startTestApp();
+  await app.login('paula', 'pathologist');
+  await app.login('vic', 'viewer');
+});
+after(async () => app.close());
+
+/** A stored AI result whose top class is GBM_IDHwt_G4 and whose grade head says III (histological, TCGA). */
+function aiResult(): AnalysisResult {
+  const probs = (labels: string[], top: number) => labels.map((l, i) => ({ label: l, display: l.startsWith('GBM') ? 'Glioblastoma, IDH-wildtype, CNS WHO grade 4' : l, p: i === top ? 0.7 : 0.3 / (labels.length - 1) }));
+  return AnalysisResult.parse({
+    grade: { probs: probs(['II', 'III', 'IV'], 1), top: 'III' },
+    molecularClass: { probs: probs(['GBM_IDHwt_G4', 'A_IDHmut_G3'], 0), top: 'GBM_IDHwt_G4' },
+    survival: { binEdgesDays: [0, 365, null], hazards: [0.2, 0.3], curve: [0.8, 0.56], risk: 0.4, riskGroup: 'high', riskGroupCutoffs: [0], cutoffSource: 'test' },
+    modalityContributions: { pathology: 0, genomics: 1 },
+    explanations: { heatmap: null, topPatches: [], genomicAttributions: [], genomicAttributionMethod: 'test', pathologyIsEvidence: false },
+    warnings: [],
+    provenance: {
+      modelId: 'umeml-test', modelVersion: '1.0.0', modelSha256: 'a'.repeat(64), packageDigest: 'b'.repeat(64), validatedModalities: ['genomics'], usedModalities: ['genomics'],
+      executionProvider: 'cpu', onnxruntimeVersion: '1', tileEncoder: null, preprocessing: {}, slide: null, genomics: { sourceSha256: 'c'.repeat(64), fileName: 'p.csv' }, appVersion: '0', createdAt: new Date().toISOString(),
+    },
+    ruo: RUO_STATEMENT,
+  });
+}
+
+async function addProfile(caseId: number, values: Record<string, number | null>): Promise<number> {
+  const user = await app.s.db.get<{ id: number }>('SELECT id FROM users ORDER BY id LIMIT 1');
+  const r = await app.s.db.run(
+    `INSERT INTO genomic_profiles (case_id, source_file_name, source_sha256, schema_id, values_json, validation_report_json, added_by, added_at) VALUES (?, 'p.csv', ?, 'umeml-test', ?, '{}', ?, ?)`,
+    [caseId, 'c'.repeat(64), JSON.stringify({ values, vector: [], mask: [] }), user!.id, new Date().toISOString()]);
+  return r.lastID;
+}
+
+const IDHWT_EGFR = { idh_mutation: 0, codeletion_1p19q: 0, cnv_egfr: 2, cnv_cdkn2a: 0, cnv_cdkn2b: 0, arm_7p: 0, arm_7q: 0, arm_10p: 0, arm_10q: 0, age_at_diagnosis: 58 };
+
+test('IDH-wildtype + EGFR amplification with histology of grade 3: Glioblastoma, IDH-wildtype, CNS WHO grade 4; AI grade disagreement named', async () => {
+  const { caseId } = await seedCase(app, 'WHO-1');
+  const profileId = await addProfile(caseId, IDHWT_EGFR);
+  const analysisId = await storeResult(app, caseId, aiResult());
+
+  const v0 = await app.call('who.case', { caseId }, 'vic');
+  assert.equal(v0.analysisId, analysisId);
+  assert.equal(v0.genomicProfileId, profileId);
+  assert.equal(v0.criteria?.integratedDiagnosis, 'Glioblastoma, IDH-wildtype, CNS WHO grade 4');
+  assert.deepEqual(v0.disagreements.map((d) => d.code), ['ai-class-vs-ai-grade', 'ai-grade-vs-criteria-grade']);
+  assert.match(v0.disagreements[1]!.message, /AI histological grade 3 \(TCGA, pre-2021\) vs WHO CNS5 criteria CNS WHO grade 4 \(EGFR amplification\)/);
+  assert.deepEqual(v0.proposal, { integratedDiagnosis: 'Glioblastoma, IDH-wildtype, CNS WHO grade 4', whoGrade: '4', molecularInformation: 'IDH: wild-type; 1p/19q: not codeleted; CDKN2A/B: no homozygous deletion; EGFR: amplified; +7/−10: absent' });
+
+  // Only a pathologist saves histology findings.
+  const denied = await app.raw('who.saveHistology', { caseId, histology: { necrosis: false, microvascularProliferation: false, mitoticActivityElevated: true } }, 'vic');
+  assert.equal(denied.ok, false);
+  assert.equal(!denied.ok && denied.error.code, 'FORBIDDEN');
+  const bad = await app.raw('who.saveHistology', { caseId, histology: { necrosis: 'yes' } }, 'paula');
+  assert.equal(!bad.ok && bad.error.code, 'BAD_INPUT');
+
+  const v1 = await app.call('who.saveHistology', { caseId, histology: { necrosis: false, microvascularProliferation: false, mitoticActivityElevated: true } }, 'paula');
+  assert.equal(v1.criteria?.histologicalFeaturesGrade, '3');
+  assert.equal(v1.criteria?.integratedDiagnosis, 'Glioblastoma, IDH-wildtype, CNS WHO grade 4');
+  assert.equal(v1.histologyUpdatedBy, 'paula (test)');
+  assert.deepEqual((await app.call('who.case', { caseId }, 'vic')).histology, { necrosis: false, microvascularProliferation: false, mitoticActivityElevated: true });
+
+  const events = await app.s.db.all<{ action: string; after_json: string | null; user_name: string | null }>(`SELECT action, after_json, user_name FROM audit_events WHERE action IN ('histology.findings_saved', 'read.who.case') ORDER BY seq`);
+  assert.ok(events.filter((e) => e.action === 'read.who.case').length >= 2, 'reads of a case\'s criteria are audited');
+  const saved = events.filter((e) => e.action === 'histology.findings_saved');
+  assert.equal(saved.length, 1);
+  assert.match(saved[0]!.after_json!, /"integratedDiagnosis":"Glioblastoma, IDH-wildtype, CNS WHO grade 4"/);
+});
+
+test('sign-off audit records whether the rules\' proposal was accepted as proposed or edited', async () => {
+  const sign = async (pseudonym: string, edit: boolean) => {
+    const { caseId } = await seedCase(app, pseudonym);
+    await addProfile(caseId, IDHWT_EGFR);
+    await storeResult(app, caseId, aiResult());
+    const { proposal } = await app.call('who.case', { caseId }, 'paula');
+    await app.call('review.sign', {
+      caseId, password: PASSWORD, aiAgreement: 'overridden', overrideReason: 'molecular criteria upgrade the histological grade',
+      diagnosis: { integratedDiagnosis: proposal!.integratedDiagnosis, histologicalClassification: 'Diffuse astrocytic glioma', whoGrade: '4', molecularInformation: edit ? `${proposal!.molecularInformation}; MGMT promoter methylated` : proposal!.molecularInformation, comment: '' },
+    }, 'paula');
+    const ev = await app.s.db.get<{ after_json: string }>(`SELECT after_json FROM audit_events WHERE action = 'diagnosis.signed' AND entity_id = ?`, [String(caseId)]);
+    return JSON.parse(ev!.after_json) as { whoCns5Proposal: { outcome: string; proposed: { integratedDiagnosis: string } | null } };
+  };
+  const accepted = await sign('WHO-2', false);
+  assert.equal(accepted.whoCns5Proposal.outcome, 'accepted_as_proposed');
+  assert.equal(accepted.whoCns5Proposal.proposed?.integratedDiagnosis, 'Glioblastoma, IDH-wildtype, CNS WHO grade 4');
+  assert.equal((await sign('WHO-3', true)).whoCns5Proposal.outcome, 'edited');
+});
+
+test('no genomic profile: no criteria, a reason, nothing guessed; signed cases refuse new findings', async () => {
+  const { caseId } = await seedCase(app, 'WHO-4');
+  const v = await app.call('who.case', { caseId }, 'vic');
+  assert.equal(v.criteria, null);
+  assert.match(v.unavailableReason!, /no genomic profile/);
+  assert.deepEqual(v.disagreements, []);
+  assert.equal(v.proposal, null);
+  const signedCase = await app.s.db.get<{ case_id: number }>(`SELECT case_id FROM diagnoses WHERE state = 'signed' LIMIT 1`);
+  const r = await app.raw('who.saveHistology', { caseId: signedCase!.case_id, histology: { necrosis: true, microvascularProliferation: null, mitoticActivityElevated: null } }, 'paula');
+  assert.equal(!r.ok && r.error.code, 'CONFLICT');
+});
