@@ -19,10 +19,20 @@ export type ResponseMessage =
   | { kind: 'response'; id: number; ok: true; result: unknown }
   | { kind: 'response'; id: number; ok: false; error: ErrorShape };
 
+/**
+ * Version of this wire protocol and of the worker APIs carried over it. Raise it with any change a worker of the
+ * previous build would misread (a message field, a method's params or result). Host and worker come from one build
+ * in an installed app; a mixed installation (a partial update, a stale utility process) must fail clearly, not
+ * exchange misread messages.
+ */
+export const WORKER_PROTOCOL_VERSION = 2;
+
 /** Sent once by the worker when its handlers are installed; the host queues requests until then. */
 export interface ReadyMessage {
   kind: 'ready';
   pid: number;
+  /** WORKER_PROTOCOL_VERSION of the worker's build (absent before version 2). */
+  protocol?: number;
 }
 
 export type WorkerToHost = ResponseMessage | ReadyMessage;

@@ -6,7 +6,7 @@
  */
 import { GliofuseError, ERROR_CODES, type ErrorShape } from '../../shared/errors.ts';
 import {
-  DEBUG_CRASH_METHOD, DEBUG_ENV, STATS_METHOD, isWorkerToHost,
+  DEBUG_CRASH_METHOD, DEBUG_ENV, STATS_METHOD, WORKER_PROTOCOL_VERSION, isWorkerToHost,
   type RequestMessage, type WorkerApi, type WorkerStats, type WorkerToHost,
 } from './protocol.ts';
 import type { WorkerFactory, WorkerLike } from './transport.ts';
@@ -132,6 +132,14 @@ export class WorkerHost<Api extends WorkerApi> {
     if (!isWorkerToHost(m)) return;
     const msg: WorkerToHost = m;
     if (msg.kind === 'ready') {
+      if (msg.protocol !== WORKER_PROTOCOL_VERSION) {
+        // Another build's worker: refuse it before any request is misread (each later request retries and fails alike).
+        const theirs = msg.protocol === undefined ? 'an older protocol' : `protocol ${msg.protocol}`;
+        const why = `The ${this.opts.name} is from another Gliofuse build (${theirs}; this app speaks protocol ${WORKER_PROTOCOL_VERSION}). Reinstall Gliofuse so that all its parts come from one version.`;
+        r.queue = []; // queued requests are also pending: crash() fails them with `why`
+        this.crash(r, why);
+        return;
+      }
       r.ready = true;
       if (r.startTimer) clearTimeout(r.startTimer);
       const q = r.queue;

@@ -8,7 +8,7 @@ import net from 'node:net';
 import { toErrorShape, GliofuseError } from '../../shared/errors.ts';
 import { FRAME_ENV, FrameReader, encodeFrame } from './frames.ts';
 import {
-  DEBUG_CRASH_METHOD, DEBUG_ENV, STATS_METHOD, isRequest,
+  DEBUG_CRASH_METHOD, DEBUG_ENV, STATS_METHOD, WORKER_PROTOCOL_VERSION, isRequest,
   type RequestMessage, type ResponseMessage, type WorkerApi, type WorkerStats, type ReadyMessage,
 } from './protocol.ts';
 
@@ -85,5 +85,5 @@ export function serveWorker<Api extends WorkerApi>(handlers: WorkerHandlers<Api>
     return h(req.params);
   }
 
-  send({ kind: 'ready', pid: process.pid });
+  send({ kind: 'ready', pid: process.pid, protocol: WORKER_PROTOCOL_VERSION });
 }
