@@ -8,6 +8,7 @@ import type { Actor } from '../../shared/actor.ts';
 import type { Case, Patient, PatientPhi } from '../../shared/contract/patients.ts';
 import { CASE_STATUSES } from '../../shared/contract/patients.ts';
 import { GliofuseError, badInput } from '../../shared/errors.ts';
+import { checkManualMove, statusBeforeArchive } from './case-status-rules.ts';
 import { pseudonymKey, quoteForMessage } from '../../shared/text-safety.ts';
 import { redactPatient } from '../auth/phi-access.ts';
 
@@ -220,9 +221,20 @@ export class PatientsRepo {
     });
   }
 
-  /** Status changes go through here (or through setStatusTx inside a bigger transaction, e.g. sign-off). */
+  /**
+   * A person's status change (cases.setStatus): only archive / reopen, with a reason (case-status-rules.ts). The
+   * system's own moves (analysis jobs, sign-off) call setStatusTx inside their transactions.
+   */
   async setStatus(actor: Actor, id: number, status: CaseStatus, note?: string): Promise<Case> {
-    return this.db.transaction((tx) => this.setStatusTx(tx, actor, id, status, note));
+    return this.db.transaction(async (tx) => {
+      const current = await this.getCase(id, tx);
+      checkManualMove(current.status, status, statusBeforeArchive(await this.caseHistoryTx(tx, id)), note);
+      return this.setStatusTx(tx, actor, id, status, note);
+    });
+  }
+
+  private async caseHistoryTx(tx: Tx, id: number): Promise<{ status: CaseStatus }[]> {
+    return tx.all<{ status: CaseStatus }>('SELECT status FROM case_status_history WHERE case_id = ? ORDER BY id', [id]);
   }
 
   async setStatusTx(tx: Tx, actor: Actor, id: number, status: CaseStatus, note?: string): Promise<Case> {

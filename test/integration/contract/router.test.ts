@@ -126,7 +126,11 @@ test('the last admin cannot be demoted; signed cases refuse edits', async () => 
   assert.ok(!r.ok && r.error.code === 'BAD_INPUT');
   const p = await app.call('patients.create', { pseudonym: 'S-9', phi: {} });
   const c = await app.call('cases.create', { patientId: p.id, accession: 'A-9' });
-  await app.call('cases.setStatus', { id: c.id, status: 'signed' });
+  // Signed is the system's move (sign-off); by hand only archive/reopen are allowed (case-status-rules.ts).
+  const refused = await app.raw('cases.setStatus', { id: c.id, status: 'signed', note: 'shortcut' });
+  assert.ok(!refused.ok && refused.error.code === 'CONFLICT');
+  const adminActor = await app.s.users.actorByUsername('admin');
+  await app.s.db.transaction((tx) => app.s.patients.setStatusTx(tx, adminActor, c.id, 'signed'));
   const edit = await app.raw('cases.update', { id: c.id, specimen: 'changed' });
   assert.ok(!edit.ok && edit.error.code === 'CONFLICT');
   const got = await app.call('cases.get', { id: c.id });

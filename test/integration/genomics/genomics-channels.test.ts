@@ -92,7 +92,7 @@ test('viewers may read but not import', async () => {
 test('an archived case takes no new genomic data', async () => {
   const p = await app.call('patients.create', { pseudonym: 'GF-0002', phi: {} });
   const c = await app.call('cases.create', { patientId: p.id, accession: 'S26-002' });
-  await app.call('cases.setStatus', { id: c.id, status: 'archived' });
+  await app.call('cases.setStatus', { id: c.id, status: 'archived', note: 'duplicate accession' });
   const r = await app.raw('genomics.import', { caseId: c.id, fileName: 'p.csv', content: 'EGFR\n1\n', modelId: MODEL });
   assert.equal(r.ok, false);
   if (!r.ok) assert.equal(r.error.code, 'CONFLICT');
