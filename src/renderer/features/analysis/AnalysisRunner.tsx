@@ -43,6 +43,10 @@ export function AnalysisRunner({ c, jobs, onChanged }: { c: CaseDetail; jobs: re
 
   const chosen = modelId || usable[0]?.id || '';
   const noInputs = c.slideCount === 0 && !c.hasGenomics;
+  // Said before the click: the server refuses a new analysis on a closed case (issue 14 item 6).
+  const closedWhy = c.status === 'signed'
+    ? 'This case is signed; a new analysis cannot change it. Corrections are made as addenda on the Report tab.'
+    : c.status === 'archived' ? 'This case is archived; reopen it (Overview ▸ Status) to analyse it again.' : null;
   const start = async () => {
     setBusy(true);
     setError(null);
@@ -104,8 +108,9 @@ export function AnalysisRunner({ c, jobs, onChanged }: { c: CaseDetail; jobs: re
         </label>
       )}
       {usable.length === 1 && <span className="muted">Model: {usable[0]!.name ?? usable[0]!.id} {usable[0]!.version ?? ''}</span>}
-      <Button variant="primary" icon="review" busy={busy} disabled={noInputs || (models.data !== undefined && usable.length === 0)} onClick={() => void start()}>Analyse</Button>
-      {noInputs && <span className="muted">Attach a slide or import a genomic profile first.</span>}
+      <Button variant="primary" icon="review" busy={busy} disabled={closedWhy !== null || noInputs || (models.data !== undefined && usable.length === 0)}
+        aria-describedby={closedWhy || noInputs ? 'an-runner-why' : undefined} onClick={() => void start()}>Analyse</Button>
+      {closedWhy ? <span className="muted" id="an-runner-why">{closedWhy}</span> : noInputs && <span className="muted" id="an-runner-why">Attach a slide or import a genomic profile first.</span>}
       {models.data && usable.length === 0 && <span className="muted">No verified model package is installed (see Models).</span>}
       <FormMessage error={error ?? models.error} />
     </div>

@@ -166,13 +166,14 @@ function Result({ r, caseId, analysisId, finishedAt, slideId }: { r: AnalysisRes
   );
 }
 
-export function AnalysisTab({ c, query }: { c: CaseDetail; query: URLSearchParams }) {
+/** `onCaseChanged`: the case header re-reads the case when a job starts or ends (the system moves its status). */
+export function AnalysisTab({ c, query, onCaseChanged }: { c: CaseDetail; query: URLSearchParams; onCaseChanged?: () => void }) {
   const wanted = /^\d+$/.test(query.get('analysis') ?? '') ? Number(query.get('analysis')) : undefined;
   const jobs = useAsync(() => call('analysis.list', { caseId: c.id }), [c.id]);
   const review = useAsync(() => call('review.get', { caseId: c.id, ...(wanted ? { analysisId: wanted } : {}) }), [c.id, wanted]);
   const reloadJobs = jobs.reload;
   const reloadReview = review.reload;
-  const onChanged = useCallback(() => { reloadJobs(); reloadReview(); }, [reloadJobs, reloadReview]);
+  const onChanged = useCallback(() => { reloadJobs(); reloadReview(); onCaseChanged?.(); }, [reloadJobs, reloadReview, onCaseChanged]);
   // While a job runs, also poll gently, so the bar moves even where pushed events are unavailable.
   const running = (jobs.data?.analyses ?? []).some((j) => j.state === 'queued' || j.state === 'running');
   useEffect(() => {
@@ -183,9 +184,12 @@ export function AnalysisTab({ c, query }: { c: CaseDetail; query: URLSearchParam
   // A job that just finished: show its result.
   const wasRunning = useRef(false);
   useEffect(() => {
-    if (wasRunning.current && !running) reloadReview();
+    if (wasRunning.current && !running) {
+      reloadReview();
+      onCaseChanged?.();
+    }
     wasRunning.current = running;
-  }, [running, reloadReview]);
+  }, [running, reloadReview, onCaseChanged]);
 
   const ai = review.data?.ai ?? null;
   const succeeded = (jobs.data?.analyses ?? []).filter((j) => j.state === 'succeeded');

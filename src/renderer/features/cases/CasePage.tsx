@@ -32,7 +32,7 @@ const TABS: TabDef[] = [
   { id: 'overview', label: 'Overview', render: (c, reload) => <CaseOverview c={c} reload={reload} /> },
   { id: 'slide', label: 'Slide', render: (c, _r, query) => <CaseSlideTab c={c} query={query} />, fill: true },
   { id: 'genomics', label: 'Genomics', render: (c, reload) => <GenomicsTab c={c} onChanged={reload} /> },
-  { id: 'analysis', label: 'Analysis', render: (c, _r, query) => <AnalysisTab c={c} query={query} /> },
+  { id: 'analysis', label: 'Analysis', render: (c, reload, query) => <AnalysisTab c={c} query={query} onCaseChanged={reload} /> },
   { id: 'report', label: 'Report', render: (c, reload) => <ReportTab c={c} reload={reload} /> },
   { id: 'history', label: 'History', render: (c, _r, query) => <CaseHistory c={c} query={query} /> },
 ];
