@@ -6,6 +6,10 @@ import path from 'node:path';
 import { Db, type Tx } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 import { AuditLog } from './audit/audit-log.ts';
+import type { AuditKeyStore } from './audit/audit-key.ts';
+import { defaultKeyStores, prepareAuditKey } from './audit/keying.ts';
+import { checkpointPathFor } from './audit/checkpoint.ts';
+import { withStoreChecks } from './integrity/verify-store.ts';
 import { Sessions } from './auth/sessions.ts';
 import { UsersService } from './auth/users-service.ts';
 import { PasswordService } from './auth/password-service.ts';
@@ -47,6 +51,11 @@ export interface ServicesConfig {
    * packaged builds, so forking the Electron binary as Node is impossible there).
    */
   workerFactory?: (name: string) => import('./workers/transport.ts').WorkerFactory;
+  /**
+   * Where the audit key is kept (docs/store-and-audit.md, "Integrity design"). Default: the owner-only key file
+   * beside the database; the Electron shell adds its OS-keychain copy.
+   */
+  auditKeyStores?: AuditKeyStore[];
 }
 
 export interface Services {
@@ -85,13 +94,21 @@ export async function createServices(cfg: ServicesConfig): Promise<Services> {
     : defaultModelFolders(dataDir, cfg.resourcesPath);
   const modelDirs = modelFolders.map((f) => f.dir);
   const db = await Db.open(cfg.dbPath);
+  const keyStores = cfg.auditKeyStores ?? defaultKeyStores(cfg.dbPath);
+  let prepared;
   try {
     await migrate(db);
+    prepared = await prepareAuditKey(db, cfg.dbPath, keyStores);
   } catch (err) {
     await db.close();
     throw err;
   }
-  const audit = new AuditLog(db, version);
+  const audit = new AuditLog(db, version, undefined, {
+    key: prepared.key, checkpointFile: checkpointPathFor(cfg.dbPath), keyDescription: keyStores.map((k) => k.description).join('; '),
+    onCheckpointError: (err) => console.warn(`[audit] the checkpoint beside ${cfg.dbPath} could not be written: ${err instanceof Error ? err.message : String(err)}`),
+  });
+  if (prepared.fresh) audit.writeInitialCheckpoint();
+  if (prepared.legacyEvents > 0) await audit.markKeyed(prepared.legacyEvents);
   const settings = new SettingsService(db, audit);
   await settings.load();
   const sessions = new Sessions(() => settings.current().idleLockMinutes * 60_000);
@@ -109,11 +126,12 @@ export async function createServices(cfg: ServicesConfig): Promise<Services> {
   const analysis = new AnalysisService({ db, audit, patients, settings, models, genomics, dataDir, appVersion: version, workerFactory: cfg.workerFactory?.('analysis-worker') });
   // Jobs left queued/running by a process that is gone are failed with a reason (never left running).
   await analysis.recoverInterrupted();
-  const startupChain = await audit.verify();
+  const verifyIntegrity = async () => withStoreChecks(db, await audit.verify());
+  const startupChain = await verifyIntegrity();
 
   const closers: (() => Promise<void>)[] = [];
   const handlers: Handlers = {
-    ...coreHandlers({ appVersion: version, audit, users, patients, settings, startupChain: () => startupChain }),
+    ...coreHandlers({ appVersion: version, audit, users, patients, settings, startupChain: () => startupChain, verifyIntegrity }),
     ...modelHandlers({ models, genomics }),
     ...reviewHandlers(reviewDeps, review),
     ...slideHandlers({ slides }),

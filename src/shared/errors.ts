@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'INTEGRITY', // hash mismatch, tampered package, broken audit chain
   'CANCELLED',
   'WORKER_CRASHED',
+  'STORAGE', // the database or a file cannot be used: busy, disk full, not a database, permission denied -> exit 1
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

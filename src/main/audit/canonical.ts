@@ -4,6 +4,8 @@
  *  - no insignificant whitespace; strings as JSON.stringify escapes them; numbers as JSON numbers
  *    (non-finite numbers are refused, they have no JSON form); `undefined` members are dropped, null is kept.
  *  hash = sha256_hex(prev_hash + canonical(row without `hash`)), UTF-8. Genesis prev_hash = 64 zeros.
+ *  Keyed events (docs/store-and-audit.md, "Integrity design") use the same message under HMAC-SHA-256 with the
+ *  installation's audit key: hash = hmac_sha256_hex(key, prev_hash + canonical(row without `hash`)).
  */
 import crypto from 'node:crypto';
 
@@ -32,4 +34,9 @@ export function canonicalJson(value: unknown): string {
 
 export function chainHash(prevHash: string, rowWithoutHash: Record<string, unknown>): string {
   return crypto.createHash('sha256').update(prevHash + canonicalJson(rowWithoutHash), 'utf8').digest('hex');
+}
+
+/** The keyed rule: without the key, nobody can recompute a keyed event's hash after editing it. */
+export function chainMac(key: Buffer, prevHash: string, rowWithoutHash: Record<string, unknown>): string {
+  return crypto.createHmac('sha256', key).update(prevHash + canonicalJson(rowWithoutHash), 'utf8').digest('hex');
 }

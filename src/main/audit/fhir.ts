@@ -3,6 +3,7 @@
  * The hash chain fields travel as extensions so an importer can re-verify the chain.
  */
 import type { AuditEvent } from '../../shared/contract/audit.ts';
+import type { Checkpoint } from './checkpoint.ts';
 
 const EXT = 'https://gliofuse.local/fhir/StructureDefinition';
 
@@ -16,7 +17,7 @@ function actionCode(action: string): 'C' | 'R' | 'U' | 'D' | 'E' {
 
 const OUTCOME = { success: '0', failure: '4', denied: '8' } as const;
 
-export function toFhirBundle(events: AuditEvent[], appVersion: string): Record<string, unknown> {
+export function toFhirBundle(events: AuditEvent[], appVersion: string, checkpoint: Checkpoint | null = null): Record<string, unknown> {
   return {
     resourceType: 'Bundle',
     type: 'collection',
@@ -44,6 +45,10 @@ export function toFhirBundle(events: AuditEvent[], appVersion: string): Record<s
         ],
       },
     })),
-    meta: { tag: [{ system: `${EXT}/exporter`, code: `gliofuse-${appVersion}` }] },
+    meta: {
+      tag: [{ system: `${EXT}/exporter`, code: `gliofuse-${appVersion}` }],
+      // The audit checkpoint of this export (count, head, MAC): an anchor re-checked with "gliofuse audit verify --anchor".
+      ...(checkpoint ? { extension: [{ url: `${EXT}/audit-checkpoint`, valueString: JSON.stringify(checkpoint) }] } : {}),
+    },
   };
 }

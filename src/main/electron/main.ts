@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, screen, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, screen, session, shell, type WebContents } from 'electron';
 import { createServices, type Services } from '../services.ts';
 import { checkInstallation, describeProblems } from '../integrity/build-manifest.ts';
 import type { AppEvent } from '../../shared/preload-api.ts';
@@ -26,6 +26,7 @@ import { installApplicationMenu } from './menu.ts';
 import { parseShellArgs } from './shell-args.ts';
 import { MIN_HEIGHT, MIN_WIDTH, readWindowState, restoreBounds, writeWindowState } from './window-state.ts';
 import { utilityProcessFactory } from './utility-transport.ts';
+import { appKeyStores } from './audit-key-keychain.ts';
 
 /** Services may offer a general event feed; without one, analysis progress comes from the job manager. */
 
@@ -91,6 +92,8 @@ async function start(): Promise<void> {
     services = (await createServices({
       dbPath,
       dataDir: userData,
+      // The audit key: the owner-only file shared with the CLI, plus the OS-keychain copy (docs/store-and-audit.md).
+      auditKeyStores: appKeyStores(dbPath, safeStorage),
       ...(app.isPackaged ? { resourcesPath: process.resourcesPath } : {}),
       // Workers run as utility processes: child_process.fork needs RunAsNode, which the fuses turn off.
       workerFactory: (name: string) => utilityProcessFactory(path.join(HERE, `${name}.js`), name),

@@ -6,6 +6,7 @@
 import PDFDocument from 'pdfkit';
 import type { AnalysisResult, Warning } from '../../shared/analysis-result.ts';
 import { RUO_STATEMENT } from '../../shared/ruo.ts';
+import { auditAnchorRows } from './audit-anchor.ts';
 import { COLOR, CONTENT_W, FONT, MARGIN, PAGE, PdfWriter } from './pdf-writer.ts';
 import { fmtLocal, fmtNum, fmtP, pdfText, sanitise } from './pdf-text.ts';
 import { kmPlot, probabilityBars, signedBars, viridisLegend } from './charts.ts';
@@ -317,7 +318,7 @@ function provenanceSection(w: PdfWriter, input: ReportInput, r: AnalysisResult |
     );
   }
   rows.push(['Report rendered by', `Gliofuse ${input.appVersion}`]);
-  rows.push(['Audit chain head', input.auditHead ? `event ${input.auditHead.seq}, ${input.auditHead.hash}` : 'not recorded (report made outside a Gliofuse database)']);
+  rows.push(...auditAnchorRows(input.auditHead));
   w.rows(rows, { mono: ['Model file sha256', 'Package digest', 'Tile encoder sha256', 'Audit chain head'] });
   w.gap(6);
 }

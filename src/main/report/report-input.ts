@@ -5,6 +5,7 @@
  * The input deliberately has no field for PHI (MRN, name, sex, birth year): the report cannot print what it is
  * never given.
  */
+import type { AuditAnchor } from './audit-anchor.ts';
 import type { AnalysisResult } from '../../shared/analysis-result.ts';
 import type { AiAgreement, KmCohort, LayeredDiagnosis } from '../../shared/contract/analysis.ts';
 import type { SlideThumbnail } from './heatmap-image.ts';
@@ -74,7 +75,7 @@ export interface ReportInput {
   /** Why the cohort curves are not shown, when they are not. */
   cohortNote: string | null;
   slideThumbnail: SlideThumbnail | null;
-  auditHead: { seq: number; hash: string } | null;
+  auditHead: AuditAnchor | null;
   /** The model package's intended-use text. */
   intendedUse: string | null;
 }
@@ -91,7 +92,7 @@ export function reportInputFromResult(o: {
   cohortNote?: string | null;
   slide?: ReportSlide | null;
   slideThumbnail?: SlideThumbnail | null;
-  auditHead?: { seq: number; hash: string } | null;
+  auditHead?: AuditAnchor | null;
   intendedUse?: string | null;
   generatedAt?: string;
 }): ReportInput {

@@ -6,6 +6,8 @@
 import sqlite3 from 'sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { GliofuseError } from '../../shared/errors.ts';
+import { describeNonDatabase, mapStorageError } from './storage-errors.ts';
 
 export type SqlValue = string | number | bigint | null | Buffer | Uint8Array;
 export type Params = readonly SqlValue[] | Record<string, SqlValue>;
@@ -22,6 +24,8 @@ export interface Tx {
   get<T = Row>(sql: string, params?: Params): Promise<T | undefined>;
   all<T = Row>(sql: string, params?: Params): Promise<T[]>;
   exec(sql: string): Promise<void>;
+  /** Runs `fn` after this transaction commits (never after a rollback); the audit checkpoint is written this way. */
+  afterCommit(fn: () => void): void;
 }
 
 export class Db implements Tx {
@@ -33,20 +37,39 @@ export class Db implements Tx {
     readonly file: string,
   ) {}
 
+  /**
+   * Opens (and with the default mode creates) a database. `readonly` never creates anything: a missing file is
+   * BAD_INPUT "no database at PATH" (verification of a mistyped path must not leave an empty database behind).
+   */
   static async open(file: string, opts: { readonly?: boolean } = {}): Promise<Db> {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') {
+      const what = describeNonDatabase(file);
+      if (what) throw new GliofuseError('STORAGE', `${file} is not a Gliofuse database (${what}); check the --db path.`);
+      if (opts.readonly) {
+        if (!fs.existsSync(file)) throw new GliofuseError('BAD_INPUT', `no database at ${file}; check the --db path (nothing was created).`);
+      } else {
+        fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      }
+    }
     const mode = opts.readonly ? sqlite3.OPEN_READONLY : sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE;
     const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
-      const d = new sqlite3.Database(file, mode, (err) => (err ? reject(err) : resolve(d)));
+      const d = new sqlite3.Database(file, mode, (err) => (err ? reject(mapStorageError(err, file)) : resolve(d)));
     });
     const db = new Db(raw, file);
-    // busy_timeout first: another process (CLI next to the app) may hold the write lock briefly.
-    await db.exec('PRAGMA busy_timeout = 5000;');
-    if (!opts.readonly) {
-      await db.exec('PRAGMA journal_mode = WAL;');
-      await db.exec('PRAGMA synchronous = NORMAL;');
+    try {
+      // busy_timeout first: another process (CLI next to the app) may hold the write lock briefly.
+      await db.exec('PRAGMA busy_timeout = 5000;');
+      if (!opts.readonly) {
+        await db.exec('PRAGMA journal_mode = WAL;');
+        await db.exec('PRAGMA synchronous = NORMAL;');
+      }
+      await db.exec('PRAGMA foreign_keys = ON;');
+      // Reading the schema makes SQLite look at the file now, so "not a database" is reported at open.
+      await db.get('SELECT count(*) AS n FROM sqlite_master');
+    } catch (err) {
+      await db.close().catch(() => undefined);
+      throw err;
     }
-    await db.exec('PRAGMA foreign_keys = ON;');
     return db;
   }
 
@@ -58,25 +81,26 @@ export class Db implements Tx {
   }
 
   private rawRun(sql: string, params: Params = []): Promise<RunResult> {
+    const file = this.file;
     return new Promise((resolve, reject) => {
       this.raw.run(sql, params as never, function (this: sqlite3.RunResult, err: Error | null) {
-        if (err) reject(err);
+        if (err) reject(mapStorageError(err, file));
         else resolve({ lastID: this.lastID, changes: this.changes });
       });
     });
   }
   private rawGet<T>(sql: string, params: Params = []): Promise<T | undefined> {
     return new Promise((resolve, reject) => {
-      this.raw.get(sql, params as never, (err: Error | null, row: T) => (err ? reject(err) : resolve(row)));
+      this.raw.get(sql, params as never, (err: Error | null, row: T) => (err ? reject(mapStorageError(err, this.file)) : resolve(row)));
     });
   }
   private rawAll<T>(sql: string, params: Params = []): Promise<T[]> {
     return new Promise((resolve, reject) => {
-      this.raw.all(sql, params as never, (err: Error | null, rows: T[]) => (err ? reject(err) : resolve(rows)));
+      this.raw.all(sql, params as never, (err: Error | null, rows: T[]) => (err ? reject(mapStorageError(err, this.file)) : resolve(rows)));
     });
   }
   private rawExec(sql: string): Promise<void> {
-    return new Promise((resolve, reject) => this.raw.exec(sql, (err) => (err ? reject(err) : resolve())));
+    return new Promise((resolve, reject) => this.raw.exec(sql, (err) => (err ? reject(mapStorageError(err, this.file)) : resolve())));
   }
 
   run(sql: string, params?: Params): Promise<RunResult> {
@@ -98,22 +122,32 @@ export class Db implements Tx {
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.enqueue(async () => {
+      const committed: (() => void)[] = [];
       const tx: Tx = {
         run: (s, p) => this.rawRun(s, p),
         get: <R = Row>(s: string, p?: Params) => this.rawGet<R>(s, p),
         all: <R = Row>(s: string, p?: Params) => this.rawAll<R>(s, p),
         exec: (s) => this.rawExec(s),
+        afterCommit: (f) => { committed.push(f); },
       };
       await this.rawExec('BEGIN IMMEDIATE');
+      let out: T;
       try {
-        const out = await fn(tx);
+        out = await fn(tx);
         await this.rawExec('COMMIT');
-        return out;
       } catch (err) {
         await this.rawExec('ROLLBACK').catch(() => undefined);
         throw err;
       }
+      // Still inside the queue: the next transaction of this process starts only after these ran.
+      for (const f of committed) f();
+      return out;
     });
+  }
+
+  /** Outside a transaction a statement commits on its own, so "after commit" is now. */
+  afterCommit(fn: () => void): void {
+    fn();
   }
 
   async close(): Promise<void> {

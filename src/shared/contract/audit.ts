@@ -24,12 +24,28 @@ export const AuditEvent = z.object({
 });
 export type AuditEvent = z.infer<typeof AuditEvent>;
 
+/** How the log compares with its checkpoint file (docs/store-and-audit.md, "Integrity design"). */
+export const CheckpointStatus = z.object({
+  state: z.enum(['ok', 'missing', 'unreadable', 'forged', 'other-key', 'behind', 'differs']),
+  count: z.number().int().nullable(),
+  head: z.string().nullable(),
+  writtenAt: z.string().nullable(),
+});
+export type CheckpointStatus = z.infer<typeof CheckpointStatus>;
+
 export const ChainStatus = z.object({
   ok: z.boolean(),
   count: z.number().int(),
   head: z.string(),
   firstBrokenSeq: z.number().int().nullable(),
+  /** The first problem found (null when ok); `problems` lists all of them. */
   reason: z.string().nullable(),
+  /** Events are HMAC-chained with the installation's audit key (from `keyedFromSeq` on). */
+  keyed: z.boolean().optional(),
+  keyedFromSeq: z.number().int().nullable().optional(),
+  checkpoint: CheckpointStatus.nullable().optional(),
+  /** Every finding: chain breaks, checkpoint mismatches, schema triggers, rows without their creating event. */
+  problems: z.array(z.string()).optional(),
 });
 export type ChainStatus = z.infer<typeof ChainStatus>;
 
@@ -55,7 +71,7 @@ export const auditChannels = {
   'audit.verify': channel({ request: Empty, response: ChainStatus, access: 'any', summary: 'verify the hash chain now' }),
   'settings.get': channel({ request: Empty, response: z.object({ settings: z.record(z.string(), z.unknown()) }), access: 'any', summary: 'app settings' }),
   'settings.set': channel({
-    request: z.object({ key: z.enum(['idleLockMinutes', 'maxFailedLogins', 'lockoutMinutes', 'forceCpu', 'openslideLibraryPath']), value: z.union([z.number(), z.boolean(), z.string(), z.null()]) }).strict(),
+    request: z.object({ key: z.enum(['idleLockMinutes', 'maxFailedLogins', 'lockoutMinutes', 'forceCpu', 'openslideLibraryPath', 'executionProvider']), value: z.union([z.number(), z.boolean(), z.string(), z.null()]) }).strict(),
     response: z.object({ settings: z.record(z.string(), z.unknown()) }),
     access: ADMIN_ONLY, summary: 'change a setting (audited with before/after)',
   }),

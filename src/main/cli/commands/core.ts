@@ -5,6 +5,9 @@ import type { CliContext } from '../context.ts';
 import { readStdin } from '../read-stdin.ts';
 import { badInput } from '../../../shared/errors.ts';
 import { ROLES } from '../../../shared/contract/define.ts';
+import { parseAnchor, verifyStoreFile, type Anchor } from '../../integrity/verify-store.ts';
+import { describeVerification } from '../../integrity/describe-verification.ts';
+import { resolveDbPath } from '../../paths.ts';
 import type { Role } from '../../../shared/contract/define.ts';
 
 function positiveInt(name: string) {
@@ -94,13 +97,19 @@ export function registerCoreCommands(program: Command, cli: CliContext): void {
     });
 
   const audit = program.command('audit').description('the tamper-evident audit log');
-  audit.command('verify').description('verify the hash chain (exit 1 if broken)').action(async () => {
-    const s = await cli.services();
-    const st = await s.audit.verify();
-    await s.audit.append(null, { action: 'audit.verified', outcome: st.ok ? 'success' : 'failure', reason: st.reason, after: { count: st.count, head: st.head, via: 'cli' } });
-    cli.out(st, st.ok ? `ok, ${st.count} events, head ${st.head}` : `BROKEN at event ${st.firstBrokenSeq}: ${st.reason}`);
-    if (!st.ok) process.exitCode = 1;
-  });
+  audit.command('verify')
+    .description('verify the audit log, its checkpoint, the schema triggers and row accounting (read-only; exit 1 if anything is wrong)')
+    .option('--anchor <count:head>', 'also check an anchor printed on a report or export (repeatable)', (v: string, acc: Anchor[]) => {
+      const a = parseAnchor(v);
+      if (!a) throw badInput(`--anchor must be COUNT:HEAD with a 64-hex head (got "${v.slice(0, 80)}").`);
+      return [...acc, a];
+    }, [] as Anchor[])
+    .action(async (o: { anchor: Anchor[] }) => {
+      // Never through createServices: verification opens the file read-only, runs no migration and appends nothing.
+      const st = await verifyStoreFile(resolveDbPath(cli.opts().db), { anchors: o.anchor });
+      cli.out(st, () => describeVerification(st));
+      if (!st.ok) process.exitCode = 1;
+    });
   audit.command('export')
     .requiredOption('--format <format>', 'json | fhir')
     .option('--out <file>', 'write to a file instead of standard output')

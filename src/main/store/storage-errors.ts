@@ -1,0 +1,107 @@
+/**
+ * The one place where storage failures become one line naming the cause and what to do (code STORAGE, CLI exit 1;
+ * a path the user mistyped is BAD_INPUT, exit 2). Everything else passes through unchanged, so constraint
+ * violations keep their own messages for the services that catch them.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { GliofuseError } from '../../shared/errors.ts';
+
+/** SQLite result codes (primary codes; node-sqlite3 puts the name in err.code and the number in err.errno). */
+const SQLITE_NAMES: Record<number, string> = {
+  3: 'SQLITE_PERM', 5: 'SQLITE_BUSY', 6: 'SQLITE_LOCKED', 8: 'SQLITE_READONLY', 10: 'SQLITE_IOERR', 11: 'SQLITE_CORRUPT',
+  13: 'SQLITE_FULL', 14: 'SQLITE_CANTOPEN', 23: 'SQLITE_AUTH', 26: 'SQLITE_NOTADB',
+};
+
+function sqliteCode(err: unknown): string | null {
+  if (!err || typeof err !== 'object') return null;
+  const e = err as { code?: unknown; errno?: unknown };
+  if (typeof e.code === 'string' && e.code.startsWith('SQLITE_')) return e.code;
+  if (typeof e.errno === 'number') return SQLITE_NAMES[e.errno & 0xff] ?? null;
+  return null;
+}
+
+const storage = (message: string, cause: string) => new GliofuseError('STORAGE', message, { cause });
+
+/** Free bytes on the filesystem holding `file`, or null when it cannot be measured. */
+function freeBytes(file: string): number | null {
+  try {
+    const st = fs.statfsSync(path.dirname(path.resolve(file)));
+    return Number(st.bavail) * Number(st.bsize);
+  } catch {
+    return null;
+  }
+}
+
+/** What kind of thing sits at `file`, for "not a Gliofuse database (…)". */
+export function describeNonDatabase(file: string): string | null {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return null;
+  }
+  if (st.isDirectory()) return 'it is a folder';
+  if (!st.isFile()) return 'it is not a regular file';
+  if (st.size === 0) return null; // an empty file is a new database to SQLite
+  const head = Buffer.alloc(16);
+  const fd = fs.openSync(file, 'r');
+  try { fs.readSync(fd, head, 0, 16, 0); } finally { fs.closeSync(fd); }
+  if (head.toString('latin1') !== 'SQLite format 3\0') {
+    if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'it is a PNG image';
+    return 'not an SQLite file';
+  }
+  if (st.size < 100) return `truncated: ${st.size} bytes`;
+  // The header's page size x page count must fit in the file; a shorter file was cut off. Only judged when no
+  // process has the database open in WAL mode (no -wal file): a checkpoint in progress writes page 1 first.
+  if (fs.existsSync(`${file}-wal`)) return null;
+  const full = Buffer.alloc(100);
+  const fd2 = fs.openSync(file, 'r');
+  try { fs.readSync(fd2, full, 0, 100, 0); } finally { fs.closeSync(fd2); }
+  const pageSize = full.readUInt16BE(16) === 1 ? 65536 : full.readUInt16BE(16);
+  const pages = full.readUInt32BE(28);
+  const countValid = full.readUInt32BE(24) === full.readUInt32BE(92); // "in-header size" is valid only then
+  if (countValid && pages > 0 && st.size < pageSize * pages) return `truncated: ${st.size} of ${pageSize * pages} bytes`;
+  return null;
+}
+
+/** Maps a storage failure on `file` to one clear line; returns other errors unchanged. */
+export function mapStorageError(err: unknown, file: string): unknown {
+  if (err instanceof GliofuseError) return err;
+  const code = sqliteCode(err);
+  if (!code) return err;
+  switch (code) {
+    case 'SQLITE_BUSY':
+    case 'SQLITE_LOCKED':
+      return storage(`the database is busy: another Gliofuse process is writing to ${file}; try again when it has finished.`, code);
+    case 'SQLITE_FULL':
+      return storage(`disk full at ${path.dirname(file)}: free some space and retry (nothing was changed).`, code);
+    case 'SQLITE_IOERR': {
+      const free = freeBytes(file);
+      if (free !== null && free < 16 * 1024 * 1024) return storage(`disk full at ${path.dirname(file)}: free some space and retry (nothing was changed).`, code);
+      return storage(`cannot write ${file} (disk full, a file size limit or a disk error): free some space or check the disk, then retry (nothing was changed).`, code);
+    }
+    case 'SQLITE_NOTADB':
+    case 'SQLITE_CORRUPT': {
+      const what = describeNonDatabase(file) ?? (code === 'SQLITE_CORRUPT' ? 'damaged SQLite file' : 'not an SQLite file');
+      return storage(`${file} is not a Gliofuse database (${what}); check the --db path, or restore the database from your backup.`, code);
+    }
+    case 'SQLITE_CANTOPEN': {
+      const what = describeNonDatabase(file);
+      if (what) return storage(`${file} is not a Gliofuse database (${what}); check the --db path.`, code);
+      try {
+        fs.accessSync(path.dirname(path.resolve(file)), fs.constants.W_OK);
+      } catch {
+        return storage(`permission denied: ${path.dirname(path.resolve(file))} (cannot create or open the database there).`, code);
+      }
+      return storage(`cannot open the database ${file}; check that the path and its folder exist and are yours.`, code);
+    }
+    case 'SQLITE_READONLY':
+      return storage(`the database ${file} is read-only (file or folder permissions, or a read-only disk); nothing was changed.`, code);
+    case 'SQLITE_PERM':
+    case 'SQLITE_AUTH':
+      return storage(`permission denied: ${file}.`, code);
+    default:
+      return err;
+  }
+}
