@@ -89,7 +89,8 @@ export async function startBridge(services: BridgeServices, opts: BridgeOptions 
   const csp = rendererCsp();
   /** Session ids this bridge issued; anything else is refused. */
   const issued = new Set<string>();
-  const eventClients = new Set<http.ServerResponse>();
+  // Event streams by the bridge session of the tab that opened them: events go only to signed-in, unlocked sessions.
+  const eventClients = new Map<http.ServerResponse, string>();
   let port = 0;
 
   const securityHeaders = (res: http.ServerResponse) => {
@@ -204,11 +205,11 @@ export async function startBridge(services: BridgeServices, opts: BridgeOptions 
   const handleEvents = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
     if (req.method !== 'GET') throw new Refusal(405, 'BAD_INPUT', 'Use GET for the event stream.');
     checkToken(req, url);
-    sessionOf(req, url);
+    const sid = sessionOf(req, url);
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
     // A comment line opens the stream at once so EventSource reports "open" even before the first event.
     res.write(': connected\n\n');
-    eventClients.add(res);
+    eventClients.set(res, sid);
     req.on('close', () => eventClients.delete(res));
   };
 
@@ -261,11 +262,16 @@ export async function startBridge(services: BridgeServices, opts: BridgeOptions 
 
   const unsubscribe = eventFeed(services)?.((event) => {
     const line = `data: ${JSON.stringify(event)}\n\n`;
-    for (const client of eventClients) client.write(line);
+    // Job progress names cases and models: a tab that is signed out or locked gets nothing (check() applies the
+    // idle rule without counting the event as activity).
+    for (const [client, sid] of eventClients) {
+      const session = services.sessions.check(sid);
+      if (session.actor && !session.locked) client.write(line);
+    }
   });
   // Keeps idle SSE connections from being closed by intermediaries and notices dead clients.
   const heartbeat = setInterval(() => {
-    for (const client of eventClients) client.write(': ping\n\n');
+    for (const client of eventClients.keys()) client.write(': ping\n\n');
   }, 25_000);
   heartbeat.unref();
 
@@ -287,7 +293,7 @@ export async function startBridge(services: BridgeServices, opts: BridgeOptions 
     async close() {
       clearInterval(heartbeat);
       unsubscribe?.();
-      for (const client of eventClients) client.end();
+      for (const client of eventClients.keys()) client.end();
       eventClients.clear();
       for (const sid of issued) services.sessions.drop(sid);
       issued.clear();

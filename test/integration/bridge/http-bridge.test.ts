@@ -161,30 +161,40 @@ test('calls reach the router: validation, roles and audit are the same as in the
   assert.equal((await services.audit.verify()).ok, true);
 });
 
-test('pushes events to signed sessions over Server-Sent Events', async () => {
-  const sid = await openSession();
-  const received = await new Promise<string>((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port: bridge.port, path: `/events?token=${bridge.token}&session=${sid}`, headers: { Host: `127.0.0.1:${bridge.port}` } }, (res) => {
+/** An SSE subscription of one bridge session: the text received so far, and when the stream opened. */
+function subscribe(sid: string): { opened: Promise<void>; text: () => string; close: () => void } {
+  let text = '';
+  let req: http.ClientRequest;
+  const opened = new Promise<void>((resolve, reject) => {
+    req = http.get({ host: '127.0.0.1', port: bridge.port, path: `/events?token=${bridge.token}&session=${sid}`, headers: { Host: `127.0.0.1:${bridge.port}` } }, (res) => {
       assert.equal(res.statusCode, 200);
       assert.match(String(res.headers['content-type']), /text\/event-stream/);
-      let text = '';
-      res.on('data', (c: Buffer) => {
-        text += c.toString();
-        if (text.includes(': connected')) {
-          services.analysis.events.emit('progress', { id: 7, caseId: 3, state: 'running', stage: 'tiling', progress: null, error: null });
-        }
-        const m = /data: (.*)\n\n/.exec(text);
-        if (m?.[1]) {
-          req.destroy();
-          resolve(m[1]);
-        }
-      });
+      res.on('data', (c: Buffer) => { text += c.toString(); if (text.includes(': connected')) resolve(); });
     });
-    req.on('error', (err) => {
-      if (!String(err).includes('socket hang up')) reject(err);
-    });
+    req.on('error', (err) => { if (!String(err).includes('socket hang up')) reject(err); });
   });
-  const event = JSON.parse(received) as { topic: string; at: string; data: { id: number; stage: string } };
+  return { opened, text: () => text, close: () => req.destroy() };
+}
+
+test('pushes events over Server-Sent Events to signed-in, unlocked sessions only', async () => {
+  const signed = await openSession();
+  assert.equal((await api('auth.login', { username: 'bridge.admin', password: 'bridge-admin-pass-1' }, signed)).env.ok, true);
+  const anonymous = await openSession();
+  const locked = await openSession();
+  assert.equal((await api('auth.login', { username: 'bridge.viewer', password: 'bridge-viewer-pass-1' }, locked)).env.ok, true);
+  services.sessions.get(locked).locked = true;
+  const subs = [subscribe(signed), subscribe(anonymous), subscribe(locked)];
+  await Promise.all(subs.map((x) => x.opened));
+  services.analysis.events.emit('progress', { id: 7, caseId: 3, state: 'running', stage: 'tiling', progress: null, error: null });
+  for (let i = 0; i < 100 && !subs[0]!.text().includes('\n\ndata: '); i++) await new Promise((r) => setTimeout(r, 20));
+  // One write loop serves every stream: what the others have not got by now, they never get.
+  await new Promise((r) => setTimeout(r, 200));
+  subs.forEach((x) => x.close());
+  const m = /data: (.*)\n\n/.exec(subs[0]!.text());
+  assert.ok(m?.[1], `the signed-in session got the event: ${JSON.stringify(subs[0]!.text())}`);
+  assert.doesNotMatch(subs[1]!.text(), /data:/, 'a tab that is not signed in gets no events');
+  assert.doesNotMatch(subs[2]!.text(), /data:/, 'a locked session gets no events');
+  const event = JSON.parse(m[1]) as { topic: string; at: string; data: { id: number; stage: string } };
   assert.equal(event.topic, 'analysis.progress');
   assert.equal(event.data.id, 7);
   assert.equal(event.data.stage, 'tiling');
