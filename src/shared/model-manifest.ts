@@ -13,7 +13,7 @@ import { RUO_STATEMENT } from './ruo.ts';
 export const MODALITIES = ['pathology', 'genomics', 'clinical'] as const;
 export type Modality = (typeof MODALITIES)[number];
 
-export const FILE_ROLES = ['model', 'tile-encoder', 'oof-predictions', 'cohort', 'other'] as const;
+export const FILE_ROLES = ['model', 'tile-encoder', 'oof-predictions', 'cohort', 'clinical-reference', 'other'] as const;
 export const FEATURE_GROUPS = ['marker', 'gene_cnv', 'arm_cnv', 'clinical'] as const;
 export const FEATURE_TYPES = ['binary', 'integer', 'number'] as const;
 
@@ -237,6 +237,13 @@ export const ModelManifest = z
       .min(1)
       .refine((m) => new Set(m).size === m.length, 'validatedModalities must not repeat'),
     metrics: Metrics,
+    /** Optional (older packages have none): where the clinical reference models live and which survival figure leads. */
+    clinicalReference: z.looseObject({
+      file: PackagePath,
+      primaryModelId: NonEmpty,
+      primarySurvival: z.enum(['clinical-reference', 'umeml']),
+      addedValueLine: NonEmpty,
+    }).optional(),
     trainingData: TrainingData,
     intendedUse: z.string().refine((s) => s.includes(RUO_STATEMENT), `intendedUse must contain "${RUO_STATEMENT}"`),
     /** Never stored: the loader computes the package digest (sha256 of the manifest bytes). */

@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 from typing import Dict, List, Sequence
 
-ROLE_BY_PREFIX = [("oof_predictions/", "oof-predictions"), ("cohort/", "cohort")]
+ROLE_BY_PREFIX = [("oof_predictions/", "oof-predictions"), ("cohort/", "cohort"), ("evaluation/", "cohort")]
 
 TILE_ENCODER = {
     "id": "mobilenetv2-12-int8-features",
@@ -38,6 +38,8 @@ def sha256_file(path: Path) -> str:
 def role_for(rel: str) -> str:
     if rel == "umeml.onnx":
         return "model"
+    if rel == "clinical_reference.json":
+        return "clinical-reference"
     for prefix, role in ROLE_BY_PREFIX:
         if rel.startswith(prefix):
             return role

@@ -9,9 +9,10 @@ import path from 'node:path';
 import { GliofuseError, badInput } from '../../shared/errors.ts';
 import type { VerifiedPackage } from '../inference/model-packages.ts';
 import { appRoot } from '../paths.ts';
-import { numberCell, parseCsv, requireColumn, type CsvTable } from './csv.ts';
+import { numberCell, parseCsv, requireColumn, type CsvTable } from '../../shared/csv.ts';
 import { classificationMetrics, harrellCIndex, meanSd, type SurvivalRecord } from './metrics.ts';
 import { num } from './evaluate.ts';
+import { CLINICAL_REFERENCE_FILE, parseClinicalReference, type ClinicalReference } from '../inference/clinical-reference.ts';
 
 /** Manifest figures are rounded when written; a re-evaluation "matches" within this absolute difference. */
 export const MATCH_TOLERANCE = 5e-4;
@@ -101,6 +102,8 @@ export interface PackageEvaluation {
   protocol: string;
   survival: { folds: { fold: number; n: number; events: number; c_index: number | null }[]; patients: number; c_index_mean: number | null; c_index_sd: number | null } | null;
   grade: { folds: { fold: number; n: number; accuracy: number | null; balanced_accuracy: number | null; auc_macro: number | null; auc_micro: number | null }[]; patients: number; mean: Record<string, number | null>; sd: Record<string, number | null> } | null;
+  /** Reference models stored beside UMEML (e.g. the clinical Cox models), re-scored from their own OOF files. */
+  references: ReferenceEvaluation[];
   comparisons: Comparison[];
   tolerance: number;
   /** False when any manifest figure differs from the re-evaluation by more than the tolerance. */
@@ -180,6 +183,8 @@ export function evaluatePackage(pkg: VerifiedPackage, labelsDir: string = defaul
     comparisons.push(compare('grade.aucMicroSd', sd.auc_micro ?? NaN, g?.aucMicroSd));
   }
 
+  const references = evaluateReferenceModels(pkg, labels, survival, comparisons);
+
   const compared = comparisons.filter((c) => c.matches !== null);
   return {
     model: { id: pkg.id, version: m.version, digest: pkg.digest },
@@ -187,8 +192,137 @@ export function evaluatePackage(pkg: VerifiedPackage, labelsDir: string = defaul
     protocol: m.metrics.protocol,
     survival,
     grade,
+    references,
     comparisons,
     tolerance: MATCH_TOLERANCE,
     ok: compared.every((c) => c.matches === true),
   };
 }
+
+export interface ReferenceEvaluation {
+  /** Model id from clinical_reference.json / the manifest, else the file prefix. */
+  id: string;
+  label: string | null;
+  task: 'survival' | 'grade';
+  filePrefix: string;
+  folds: { fold: number; n: number; value: number | null }[];
+  /** survival: c-index; grade: accuracy and AUC micro. */
+  mean: Record<string, number | null>;
+  sd: Record<string, number | null>;
+  /** survival only: UMEML − this model per fold (same folds), and the folds UMEML wins. */
+  pairedVsUmeml: { mean_delta: number | null; sd_delta: number | null; umeml_wins: number; splits: number } | null;
+}
+
+const REFERENCE_RE = /(?:^|\/)([a-z0-9]+(?:_[a-z0-9]+)*)_(survival|grade)_fold(\d+)\.csv$/;
+
+function loadReferenceDoc(pkg: VerifiedPackage): ClinicalReference | null {
+  const listed = pkg.manifest.files.find((f) => f.path === CLINICAL_REFERENCE_FILE);
+  if (!listed) return null;
+  return parseClinicalReference(fs.readFileSync(path.join(pkg.dir, CLINICAL_REFERENCE_FILE), 'utf8'), CLINICAL_REFERENCE_FILE);
+}
+
+/**
+ * Every `<prefix>_survival_fold<k>.csv` / `<prefix>_grade_fold<k>.csv` besides UMEML's own: per-fold metrics, mean ±
+ * sd, the paired per-fold comparison with UMEML, and checks against the manifest's `metrics.referenceModels` and
+ * clinical_reference.json (the figures the app shows beside the AI).
+ */
+function evaluateReferenceModels(pkg: VerifiedPackage, labels: Labels, umeml: PackageEvaluation['survival'], comparisons: Comparison[]): ReferenceEvaluation[] {
+  const groups = new Map<string, { task: 'survival' | 'grade'; prefix: string; files: OofFile[] }>();
+  for (const f of pkg.manifest.files) {
+    if (f.role !== 'oof-predictions') continue;
+    const mm = REFERENCE_RE.exec(f.path);
+    if (!mm) continue;
+    const key = `${mm[1]}_${mm[2]}`;
+    if (!groups.has(key)) groups.set(key, { task: mm[2] as 'survival' | 'grade', prefix: key, files: [] });
+    groups.get(key)?.files.push({ task: mm[2] as 'survival' | 'grade', fold: Number(mm[3]), path: f.path });
+  }
+  const doc = loadReferenceDoc(pkg);
+  const byPrefix = new Map<string, string>();
+  const rawDoc = doc ? (JSON.parse(fs.readFileSync(path.join(pkg.dir, CLINICAL_REFERENCE_FILE), 'utf8')) as { models?: { id?: string; oofFilePrefix?: string }[] }) : null;
+  for (const x of rawDoc?.models ?? []) if (x.id && x.oofFilePrefix) byPrefix.set(x.oofFilePrefix, x.id);
+  const manifestRefs = (pkg.manifest.metrics as { referenceModels?: Record<string, Record<string, unknown>> }).referenceModels ?? {};
+  const idFor = (prefix: string): string => byPrefix.get(prefix) ?? Object.keys(manifestRefs).find((id) => manifestRefs[id]?.oofFilePrefix === prefix) ?? KNOWN_PREFIXES[prefix] ?? prefix;
+  const numberOf = (o: Record<string, unknown> | undefined, k: string): number | undefined => (typeof o?.[k] === 'number' ? (o[k] as number) : undefined);
+  const umemlByFold = new Map((umeml?.folds ?? []).map((f) => [f.fold, f.c_index]));
+  const out: ReferenceEvaluation[] = [];
+  for (const g of [...groups.values()].sort((a, b) => a.prefix.localeCompare(b.prefix))) {
+    g.files.sort((a, b) => a.fold - b.fold);
+    const id = idFor(g.prefix);
+    const claimed = manifestRefs[id];
+    const label = typeof claimed?.label === 'string' ? claimed.label : (doc?.models.find((x) => x.id === id)?.label ?? null);
+    if (g.task === 'survival') {
+      const folds = g.files.map((f) => {
+        const t = readOof(pkg, f);
+        const cId = requireColumn(t, 'patient_id', f.path);
+        const cRisk = requireColumn(t, 'risk', f.path);
+        const recs: SurvivalRecord[] = t.rows.map((r) => {
+          const pid = (r.cells[cId] ?? '').trim();
+          const lab = labels.survival.get(pid);
+          if (!lab) throw badInput(`${f.path}: patient ${pid} (line ${r.line}) has no survival label in all_dataset.csv.`);
+          return { time: lab.time, event: lab.event, risk: numberCell(t, r, cRisk, f.path) };
+        });
+        const c = harrellCIndex(recs);
+        return { fold: f.fold, n: c.n, value: num(c.cIndex) };
+      });
+      const ms = meanSd(folds.map((x) => x.value ?? NaN));
+      const deltas = folds.flatMap((x) => {
+        const u = umemlByFold.get(x.fold);
+        return u === undefined || u === null || x.value === null ? [] : [u - x.value];
+      });
+      const paired = deltas.length === folds.length && deltas.length > 0
+        ? (() => { const d = meanSd(deltas); return { mean_delta: num(d.mean), sd_delta: num(d.sd), umeml_wins: deltas.filter((x) => x > 0).length, splits: deltas.length }; })()
+        : null;
+      out.push({ id, label, task: 'survival', filePrefix: g.prefix, folds, mean: { c_index: num(ms.mean) }, sd: { c_index: num(ms.sd) }, pairedVsUmeml: paired });
+      comparisons.push(compare(`referenceModels.${id}.cIndexMean`, ms.mean, numberOf(claimed, 'cIndexMean')));
+      comparisons.push(compare(`referenceModels.${id}.cIndexSd`, ms.sd, numberOf(claimed, 'cIndexSd')));
+      const claimedPaired = claimed?.pairedVsUmeml as Record<string, unknown> | undefined;
+      if (paired) {
+        comparisons.push(compare(`referenceModels.${id}.pairedVsUmeml.meanDelta`, paired.mean_delta ?? NaN, numberOf(claimedPaired, 'meanDelta')));
+        comparisons.push(compare(`referenceModels.${id}.pairedVsUmeml.umemlWins`, paired.umeml_wins, numberOf(claimedPaired, 'umemlWins')));
+      }
+      const shown = doc?.models.find((x) => x.id === id);
+      if (shown) {
+        comparisons.push(compare(`clinical_reference.${id}.cv.cIndexMean`, ms.mean, shown.cv.cIndexMean));
+        comparisons.push(compare(`clinical_reference.${id}.cv.cIndexSd`, ms.sd, shown.cv.cIndexSd));
+        if (paired) {
+          comparisons.push(compare(`clinical_reference.${id}.pairedVsUmeml.meanDelta`, paired.mean_delta ?? NaN, shown.pairedVsUmeml.meanDelta));
+          comparisons.push(compare(`clinical_reference.${id}.pairedVsUmeml.sdDelta`, paired.sd_delta ?? NaN, shown.pairedVsUmeml.sdDelta));
+          comparisons.push(compare(`clinical_reference.${id}.pairedVsUmeml.umemlWins`, paired.umeml_wins, shown.pairedVsUmeml.umemlWins));
+        }
+      }
+    } else {
+      const classes = pkg.manifest.labels.grade;
+      const per = g.files.map((f) => {
+        const t = readOof(pkg, f);
+        const cId = requireColumn(t, 'patient_id', f.path);
+        const cols = classes.map((c) => requireColumn(t, `p_${c}`, f.path));
+        const labelsIdx: number[] = [];
+        const probs: number[][] = [];
+        for (const r of t.rows) {
+          const pid = (r.cells[cId] ?? '').trim();
+          const gr = labels.grade.get(pid);
+          if (!gr) throw badInput(`${f.path}: patient ${pid} (line ${r.line}) has no grade in grade_data.csv.`);
+          labelsIdx.push(classes.indexOf(gr));
+          probs.push(cols.map((c) => numberCell(t, r, c, f.path)));
+        }
+        const cm = classificationMetrics({ classes, labels: labelsIdx, probs });
+        return { fold: f.fold, n: cm.n, accuracy: cm.accuracy, auc_micro: cm.aucMicro };
+      });
+      const acc = meanSd(per.map((x) => x.accuracy));
+      const auc = meanSd(per.map((x) => x.auc_micro));
+      out.push({ id, label, task: 'grade', filePrefix: g.prefix, folds: per.map((x) => ({ fold: x.fold, n: x.n, value: num(x.accuracy) })),
+        mean: { accuracy: num(acc.mean), auc_micro: num(auc.mean) }, sd: { accuracy: num(acc.sd), auc_micro: num(auc.sd) }, pairedVsUmeml: null });
+      comparisons.push(compare(`referenceModels.${id}.accuracyMean`, acc.mean, numberOf(claimed, 'accuracyMean')));
+      comparisons.push(compare(`referenceModels.${id}.aucMicroMean`, auc.mean, numberOf(claimed, 'aucMicroMean')));
+    }
+  }
+  return out;
+}
+
+/** Ids of the recipe's reference models when a package has no clinical_reference.json naming them. */
+const KNOWN_PREFIXES: Record<string, string> = {
+  cox_clinical_survival: 'cox-idh-1p19q-age',
+  cox_panel_survival: 'cox-panel-age',
+  softmax_panel_grade: 'softmax-panel-age',
+  umeml_panel_survival: 'umeml-panel',
+};

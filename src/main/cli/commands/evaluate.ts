@@ -48,6 +48,16 @@ function packageText(r: PackageEvaluation): string {
   const lines = [`${r.model.id} ${r.model.version} — ${r.protocol}`];
   if (r.survival) lines.push(`survival: c-index ${f3(r.survival.c_index_mean)} ± ${f3(r.survival.c_index_sd)} over ${r.survival.folds.length} folds (${r.survival.patients} patients)`);
   if (r.grade) lines.push(`grade: accuracy ${f3(r.grade.mean.accuracy)}, AUC micro ${f3(r.grade.mean.auc_micro)}, AUC macro ${f3(r.grade.mean.auc_macro)} over ${r.grade.folds.length} folds (${r.grade.patients} patients)`);
+  for (const x of r.references) {
+    const name = x.label ? `${x.label} [${x.id}]` : x.id;
+    if (x.task === 'survival') {
+      const p = x.pairedVsUmeml;
+      lines.push(`reference ${name}: c-index ${f3(x.mean.c_index)} ± ${f3(x.sd.c_index)} over ${x.folds.length} folds` +
+        (p ? `; UMEML − reference ${p.mean_delta === null ? 'n/a' : (p.mean_delta >= 0 ? '+' : '') + p.mean_delta.toFixed(4)} ± ${f3(p.sd_delta)}, UMEML ahead on ${p.umeml_wins} of ${p.splits} folds` : ''));
+    } else {
+      lines.push(`reference ${name}: grade accuracy ${f3(x.mean.accuracy)} ± ${f3(x.sd.accuracy)}, AUC micro ${f3(x.mean.auc_micro)} ± ${f3(x.sd.auc_micro)} over ${x.folds.length} folds`);
+    }
+  }
   for (const c of r.comparisons) {
     if (c.matches === null) continue;
     lines.push(`${c.matches ? 'ok ' : 'MISMATCH'} ${c.metric}: evaluated ${f3(c.evaluated)} vs manifest ${f3(c.manifest)}`);
