@@ -114,8 +114,19 @@ export const GenomicSchema = z
   .object({
     features: z.array(GenomicFeature).min(1).max(10000),
     idColumnAliases: z.array(NonEmpty).default([]),
+    /**
+     * Feature ids that must be observed: the analysis refuses a profile that lacks any of them instead of imputing
+     * it (issue 12 §5; the reference package names IDH and 1p/19q). Optional: older packages declare none.
+     */
+    requiredObserved: z.array(NonEmpty).optional(),
+    /** The most features a profile may leave missing (imputed); more and the analysis refuses. Optional. */
+    maxImputed: z.number().int().min(0).optional(),
   })
   .superRefine((s, ctx) => {
+    const known = new Set(s.features.map((f) => f.id));
+    (s.requiredObserved ?? []).forEach((id, i) => {
+      if (!known.has(id)) ctx.addIssue({ code: 'custom', message: `required feature ${id} is not in the schema`, path: ['requiredObserved', i] });
+    });
     // Every id and alias must resolve to exactly one feature, or a CSV column could be read into the wrong input.
     const ids = new Set<string>();
     const seen = new Map<string, string>();

@@ -7,7 +7,10 @@
  */
 import { GliofuseError, badInput } from '../../shared/errors.ts';
 import { normaliseColumnName, type GenomicFeature, type GenomicSchema } from '../../shared/model-manifest.ts';
-import { parseCsv } from '../evaluate/csv.ts';
+import { parseCsv } from '../../shared/csv.ts';
+import { duplicateJsonKeys } from '../../shared/json-keys.ts';
+import { MAX_PROFILE_BYTES, MAX_PROFILE_KEY_CHARS, MAX_REPORTED_ERRORS, MAX_ROW_ID_CHARS, profileTooLargeMessage } from '../../shared/input-limits.ts';
+import { quoteForMessage } from '../../shared/text-safety.ts';
 
 /**
  * Columns of all_dataset.csv (and its usual exports) that are not model inputs: a row index and the survival
@@ -117,8 +120,30 @@ function buildReport(ref: SchemaRef, format: 'csv' | 'json', rowId: string | nul
   const observed = fields.filter((x) => x.status === 'observed').length;
   const imputed = fields.filter((x) => x.status === 'imputed').length;
   if (observed === 0 && errors.length === 0) errors.push({ field: '(all)', message: 'no feature of the model was found in the file; check the column names' });
+  else checkMinimumEvidence(ref, fields, imputed, errors);
+  if (errors.length > MAX_REPORTED_ERRORS) {
+    const more = errors.length - MAX_REPORTED_ERRORS;
+    errors.splice(MAX_REPORTED_ERRORS, more, { field: '(more)', message: `and ${more} more errors` });
+  }
   const report: GenomicValidationReport = { ok: errors.length === 0, format, modelId: ref.id, modelVersion: ref.version, rowId, observed, imputed, fields, errors, notes };
   return { report, input: report.ok ? { values, vector, mask } : null };
+}
+
+/**
+ * The package's minimum evidence (manifest genomicSchema.requiredObserved / maxImputed, issue 12 §5): fields the
+ * model may never impute (for the reference package IDH and 1p/19q, which decide the molecular class), and the most
+ * fields it may impute. A profile with 1 of 81 fields would otherwise be "classified" from the cohort means.
+ */
+function checkMinimumEvidence(ref: SchemaRef, fields: FieldReport[], imputed: number, errors: { field: string; message: string }[]): void {
+  const required = ref.schema.requiredObserved ?? [];
+  const missing = fields.filter((f) => required.includes(f.featureId) && f.status === 'imputed');
+  if (missing.length > 0) {
+    errors.push({ field: missing.map((f) => f.featureId).join(','), message: `${missing.map((f) => f.displayName).join(' and ')} must be measured: ${ref.id} does not impute ${missing.length === 1 ? 'it' : 'them'} (missing: ${missing.map((f) => f.featureId).join(', ')})` });
+  }
+  const max = ref.schema.maxImputed;
+  if (max !== undefined && imputed > max) {
+    errors.push({ field: '(imputed)', message: `${imputed} of ${fields.length} fields are missing; ${ref.id} imputes at most ${max} (missing: ${fields.filter((f) => f.status === 'imputed').slice(0, 12).map((f) => f.featureId).join(', ')}${imputed > 12 ? ', …' : ''})` });
+  }
 }
 
 /** Matches column / key names to features; unknown names are errors except id and known non-feature columns. */
@@ -127,21 +152,25 @@ function matchNames(ref: SchemaRef, names: string[], errors: { field: string; me
   const byFeature = new Map<string, number>();
   let idIndex: number | null = null;
   names.forEach((name, i) => {
+    if ([...name].length > MAX_PROFILE_KEY_CHARS) {
+      errors.push({ field: quoteForMessage(name, 40), message: `column or key "${quoteForMessage(name, 40)}" is longer than ${MAX_PROFILE_KEY_CHARS} characters` });
+      return;
+    }
     const key = normaliseColumnName(name);
     const f = L.features.get(key);
     if (f) {
       const prev = byFeature.get(f.id);
-      if (prev !== undefined) errors.push({ field: f.id, message: `columns "${names[prev]}" and "${name}" both give ${f.displayName}` });
+      if (prev !== undefined) errors.push({ field: f.id, message: `columns "${quoteForMessage(names[prev] ?? '')}" and "${quoteForMessage(name)}" both give ${f.displayName}` });
       else byFeature.set(f.id, i);
     } else if (L.ids.has(key)) {
       if (idIndex === null) idIndex = i;
-      else notes.push(`"${name}" ignored: "${names[idIndex]}" is already the id column`);
+      else notes.push(`"${quoteForMessage(name)}" ignored: "${quoteForMessage(names[idIndex] ?? '')}" is already the id column`);
     } else if (L.ignored.has(key)) {
-      notes.push(`"${name}" ignored: a bookkeeping or outcome column of all_dataset.csv, not a model input`);
+      notes.push(`"${quoteForMessage(name)}" ignored: a bookkeeping or outcome column of all_dataset.csv, not a model input`);
     } else if (key === '') {
       notes.push(`an unnamed column (column ${i + 1}, e.g. a spreadsheet row index) was ignored`);
     } else {
-      errors.push({ field: name, message: `unknown column "${name}": it is not a feature, alias or id column of ${ref.id}` });
+      errors.push({ field: quoteForMessage(name, 40), message: `unknown column "${quoteForMessage(name)}": it is not a feature, alias or id column of ${ref.id}` });
     }
   });
   return { byFeature, idIndex };
@@ -161,7 +190,7 @@ export function validateCsvProfile(ref: SchemaRef, text: string, rowId?: string)
     let hits = t.rows.filter((r) => (r.cells[idIndex] ?? '').trim() === want);
     if (hits.length === 0) hits = t.rows.filter((r) => (r.cells[idIndex] ?? '').trim().toLowerCase() === want.toLowerCase());
     if (hits.length === 0) throw new GliofuseError('NOT_FOUND', `No row with ${t.header[idIndex]} "${want}" in the genomic profile (${t.rows.length} rows).`);
-    if (hits.length > 1) throw badInput(`${hits.length} rows have ${t.header[idIndex]} "${want}" (lines ${hits.map((h) => h.line).join(', ')}); ids must be unique.`);
+    if (hits.length > 1) throw badInput(`${hits.length} rows have ${t.header[idIndex]} "${want}" (lines ${hits.slice(0, 10).map((h) => h.line).join(', ')}${hits.length > 10 ? ', …' : ''}); ids must be unique.`);
     row = hits[0];
   } else if (t.rows.length > 1) {
     throw badInput(`The genomic profile has ${t.rows.length} rows; choose one with --row-id${idIndex !== null ? ` (id column "${t.header[idIndex]}")` : ' (the file needs an id column)'}.`);
@@ -185,6 +214,8 @@ export function validateJsonProfile(ref: SchemaRef, text: string): { report: Gen
   const entries = Object.entries(obj as Record<string, unknown>);
   const errors: { field: string; message: string }[] = [];
   const notes: string[] = [];
+  // Refused like a CSV with the same column twice: JSON.parse would silently keep the last value.
+  for (const k of duplicateJsonKeys(text)) errors.push({ field: quoteForMessage(k, 40), message: `key "${quoteForMessage(k)}" appears more than once; give each field once` });
   const names = entries.map(([k]) => k);
   const { byFeature, idIndex } = matchNames(ref, names, errors, notes);
   const given = new Map<string, { source: string; raw: string | null }>();
@@ -205,6 +236,9 @@ export function validateJsonProfile(ref: SchemaRef, text: string): { report: Gen
 
 /** JSON when the file is named .json or its text starts with "{"; CSV otherwise. */
 export function validateProfile(ref: SchemaRef, fileName: string, content: string, rowId?: string): { report: GenomicValidationReport; input: GenomicModelInput | null } {
+  const bytes = Buffer.byteLength(content, 'utf8');
+  if (bytes > MAX_PROFILE_BYTES) throw badInput(profileTooLargeMessage(bytes));
+  if (rowId !== undefined && [...rowId].length > MAX_ROW_ID_CHARS) throw badInput(`--row-id is longer than ${MAX_ROW_ID_CHARS} characters ("${quoteForMessage(rowId, 40)}").`);
   const isJson = /\.json$/i.test(fileName) || content.replace(/^\uFEFF/, '').trimStart().startsWith('{');
   if (isJson) {
     if (rowId !== undefined) throw badInput('--row-id applies to CSV files; a JSON profile is a single object.');

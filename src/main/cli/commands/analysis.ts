@@ -20,7 +20,7 @@ import type { CliContext } from '../context.ts';
 import { GliofuseError, ERROR_CODES, badInput, type ErrorCode } from '../../../shared/errors.ts';
 import { AnalysisResult } from '../../../shared/analysis-result.ts';
 import type { AnalysisJob } from '../../../shared/contract/analysis.ts';
-import { parseCsv } from '../../evaluate/csv.ts';
+import { parseCsv } from '../../../shared/csv.ts';
 import { appRoot, defaultDataDir } from '../../paths.ts';
 import { WorkerHost } from '../../workers/worker-host.ts';
 import { ENCODER_PATH_ENV, KNOWN_ENCODERS, encoderFolder, fetchEncoder, resolveEncoder } from '../../analysis/encoder-store.ts';
@@ -30,6 +30,7 @@ import type { AnalysisWorkerApi, SlideFeaturesInfo } from '../../analysis/worker
 import type { EpName } from '../../inference/execution-providers.ts';
 import { contentSha256 } from '../../genomics/genomics-service.ts';
 import { pickModel } from './genomics.ts';
+import { checkAnalyzeInputs } from './analysis-inputs.ts';
 import { cliModelRegistry } from './models.ts';
 
 const EPS = ['cuda', 'dml', 'coreml', 'cpu'] as const;
@@ -135,30 +136,24 @@ export async function analyzeOne(cli: CliContext, o: AnalyzeOptions): Promise<An
 
   const s = await cli.services();
   const pkg = await pickModel(s.models, o.model);
-  const pseudonym = o.patient ?? o.rowId ?? `ANON-${crypto.randomBytes(4).toString('hex').toUpperCase()}`;
-
-  let patientId: number;
-  try {
-    patientId = (await s.patients.byPseudonym(pseudonym)).id;
-  } catch {
-    patientId = (await cli.call('patients.create', { pseudonym, phi: { birthYear: o.birthYear ?? null } })).id;
-  }
-  const accession = o.accession ?? `${pseudonym}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`;
-  const existing = await s.db.get<{ id: number }>('SELECT id FROM cases WHERE patient_id = ? AND accession = ?', [patientId, accession]);
-  const caseId = existing?.id ?? (await cli.call('cases.create', { patientId, accession, ...(o.collected ? { collectedOn: o.collected } : {}) })).id;
+  // Every input is checked before the first write (analysis-inputs.ts): a refused command leaves nothing behind.
+  const checked = await checkAnalyzeInputs(s, pkg, { slide, genomicsFile, rowId: o.rowId, patient: o.patient, accession: o.accession, collected: o.collected, birthYear: o.birthYear });
+  const { pseudonym, accession } = checked;
+  const patientId = checked.patient?.id ?? (await cli.call('patients.create', { pseudonym, phi: { birthYear: o.birthYear ?? null } })).id;
+  const caseId = checked.caseId ?? (await cli.call('cases.create', { patientId, accession, ...(o.collected ? { collectedOn: o.collected } : {}) })).id;
 
   let slideId: number | undefined;
   if (slide) {
     const already = await s.db.get<{ id: number }>('SELECT id FROM slides WHERE case_id = ? AND path = ? ORDER BY id DESC LIMIT 1', [caseId, slide]);
     slideId = already?.id ?? (await cli.call('slides.attach', { caseId, path: slide })).id;
   }
-  if (genomicsFile) {
-    const content = fs.readFileSync(genomicsFile, 'utf8');
+  if (checked.genomics) {
+    const { content, fileName } = checked.genomics;
     const newest = o.reuseGenomics
       ? await s.db.get<{ source_sha256: string; schema_id: string }>('SELECT source_sha256, schema_id FROM genomic_profiles WHERE case_id = ? ORDER BY id DESC LIMIT 1', [caseId])
       : undefined;
     const same = newest !== undefined && newest.schema_id === pkg.id && newest.source_sha256 === contentSha256(content);
-    if (!same) await cli.call('genomics.import', { caseId, fileName: path.basename(genomicsFile), content, modelId: pkg.id, ...(o.rowId ? { rowId: o.rowId } : {}) });
+    if (!same) await cli.call('genomics.import', { caseId, fileName, content, modelId: pkg.id, ...(o.rowId ? { rowId: o.rowId } : {}) });
   }
 
   const started = await cli.call('analysis.start', {

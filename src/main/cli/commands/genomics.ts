@@ -7,6 +7,7 @@ import { badInput } from '../../../shared/errors.ts';
 import { summariseErrors, validateProfile, type GenomicValidationReport } from '../../genomics/profile.ts';
 import type { ModelRegistry, VerifiedPackage } from '../../inference/model-packages.ts';
 import { cliModelRegistry } from './models.ts';
+import { readProfileFile } from './analysis-inputs.ts';
 
 /** The package validated against when --model is not given. */
 export const DEFAULT_MODEL_ID = 'umeml-gbmlgg-genomic-ref';
@@ -21,13 +22,8 @@ export async function pickModel(reg: ModelRegistry, id: string | undefined): Pro
   throw badInput(ids.length ? `Several model packages are installed (${ids.join(', ')}); choose one with --model.` : 'No verified model package is installed; import one with "gliofuse models import DIR".');
 }
 
-function readFile(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    throw badInput(`Cannot read ${file}.`);
-  }
-}
+/** The one size limit and message for profiles, shared with analyze (src/shared/input-limits.ts). */
+const readFile = readProfileFile;
 
 function reportText(r: GenomicValidationReport): string {
   const lines = [`${r.ok ? 'valid' : 'INVALID'} for ${r.modelId} ${r.modelVersion}${r.rowId ? `, row ${r.rowId}` : ''}: ${r.observed} observed, ${r.imputed} imputed, ${r.errors.length} error(s)`];
