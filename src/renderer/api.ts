@@ -6,6 +6,7 @@
  * (see src/main/bridge/http-bridge.ts): the per-launch token comes from the URL fragment the launcher prints
  * (`#token=...`) and is kept in sessionStorage for this tab only; the bridge issues one session per tab.
  */
+import { CONTRACT_FINGERPRINT } from '../shared/contract/fingerprint.ts';
 import { contract, type Channel, type Envelope, type RequestOf, type ResponseOf } from '../shared/contract/index.ts';
 import type { ErrorCode, ErrorShape } from '../shared/errors.ts';
 import type { Role } from '../shared/contract/define.ts';
@@ -56,7 +57,8 @@ function bridgeTransport(): Transport {
   const openSession = async (): Promise<string> => {
     const stored = sessionStorage.getItem(SESSION_KEY);
     if (stored) return stored;
-    const res = await fetch('./session', { method: 'POST', headers: { Authorization: `Bearer ${token ?? ''}`, 'Content-Type': 'application/json' }, body: '{}' });
+    // The contract fingerprint this page was built with: a bridge of another build refuses it with a clear message.
+    const res = await fetch('./session', { method: 'POST', headers: { Authorization: `Bearer ${token ?? ''}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ contract: CONTRACT_FINGERPRINT }) });
     const body = (await res.json()) as Envelope<{ sessionId: string }>;
     if (!body.ok) throw new ApiError(body.error);
     sessionStorage.setItem(SESSION_KEY, body.value.sessionId);
@@ -70,7 +72,7 @@ function bridgeTransport(): Transport {
   const post = async (channel: Channel, payload: unknown, sid: string): Promise<Response> =>
     fetch(`./api/${channel}`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${token ?? ''}`, 'X-Gliofuse-Session': sid, 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${token ?? ''}`, 'X-Gliofuse-Session': sid, 'X-Gliofuse-Contract': CONTRACT_FINGERPRINT, 'Content-Type': 'application/json' },
       body: JSON.stringify(payload ?? {}),
     });
 

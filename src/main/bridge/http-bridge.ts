@@ -15,6 +15,7 @@
  * Requests that fail these checks are refused here and never reach the router: an unauthenticated page must not
  * be able to write into the audit log.
  */
+import { CONTRACT_FINGERPRINT } from '../../shared/contract/fingerprint.ts';
 import { resolveRendererFile } from '../renderer-files.ts';
 import http from 'node:http';
 import crypto from 'node:crypto';
@@ -63,6 +64,7 @@ export interface Bridge {
 const HOST = '127.0.0.1';
 const DEFAULT_MAX_BODY = 1024 * 1024;
 const SESSION_HEADER = 'x-gliofuse-session';
+const CONTRACT_HEADER = 'x-gliofuse-contract';
 
 class Refusal extends Error {
   constructor(readonly status: number, readonly code: ErrorCode, message: string) {
@@ -133,6 +135,18 @@ export async function startBridge(services: BridgeServices, opts: BridgeOptions 
     return sid;
   };
 
+  /**
+   * A page states the contract fingerprint it was built with (session body, then a header on every call); a page of
+   * another build is refused before it sends payloads this router would read differently. Callers that do not
+   * state one (scripts and tests built from these sources) are not checked.
+   */
+  const checkContract = (theirs: unknown) => {
+    if (theirs === undefined) return;
+    if (theirs !== CONTRACT_FINGERPRINT) {
+      throw new Refusal(409, 'BAD_INPUT', `This page comes from another Gliofuse build (interface ${String(theirs).slice(0, 32)}; this app ${CONTRACT_FINGERPRINT}). Reload the page.`);
+    }
+  };
+
   const readJsonBody = async (req: http.IncomingMessage): Promise<unknown> => {
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/json') throw new Refusal(415, 'BAD_INPUT', 'Requests must be JSON (Content-Type: application/json).');
@@ -174,6 +188,7 @@ export async function startBridge(services: BridgeServices, opts: BridgeOptions 
     if (req.method !== 'POST') throw new Refusal(405, 'BAD_INPUT', 'Use POST for API calls.');
     checkToken(req, url);
     const sessionId = sessionOf(req, url);
+    checkContract(req.headers[CONTRACT_HEADER]);
     const payload = await readJsonBody(req);
     const envelope = await services.router.call(channel, payload, { transport: 'bridge', sessionId, senderOk: true, senderDescription: 'bridge page with token' });
     // 200 = the router answered (its envelope says ok or which error); 4xx/5xx = the bridge itself refused or failed.
@@ -184,7 +199,8 @@ export async function startBridge(services: BridgeServices, opts: BridgeOptions 
   const handleSession = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
     if (req.method === 'POST') {
       checkToken(req, url);
-      await readJsonBody(req);
+      const body = await readJsonBody(req);
+      checkContract(body && typeof body === 'object' ? (body as { contract?: unknown }).contract : undefined);
       const sid = crypto.randomBytes(24).toString('base64url');
       services.sessions.create(sid);
       issued.add(sid);

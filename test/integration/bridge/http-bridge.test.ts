@@ -3,6 +3,7 @@
  * Origin, Sec-Fetch-Site), what bodies are accepted, what static files are served, and that calls that pass reach
  * the router with the same validation, role checks and audit as the other shells.
  */
+import { CONTRACT_FINGERPRINT } from '../../../src/shared/contract/fingerprint.ts';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -199,4 +200,18 @@ test('pushes events over Server-Sent Events to signed-in, unlocked sessions only
   assert.equal(event.data.id, 7);
   assert.equal(event.data.stage, 'tiling');
   assert.ok(!Number.isNaN(Date.parse(event.at)));
+});
+
+test('a page built from another contract is refused clearly; this build\'s page is served', async () => {
+  const stale = await request('POST', '/session', { headers: json(), body: JSON.stringify({ contract: '0123456789abcdef' }) });
+  assert.equal(stale.status, 409);
+  assert.equal((JSON.parse(stale.body) as { error: { message: string } }).error.message,
+    `This page comes from another Gliofuse build (interface 0123456789abcdef; this app ${CONTRACT_FINGERPRINT}). Reload the page.`);
+  const current = await request('POST', '/session', { headers: json(), body: JSON.stringify({ contract: CONTRACT_FINGERPRINT }) });
+  assert.equal(current.status, 200);
+  const sid = (JSON.parse(current.body) as { value: { sessionId: string } }).value.sessionId;
+  assert.equal((await api('app.status', {}, sid, { 'X-Gliofuse-Contract': CONTRACT_FINGERPRINT })).status, 200);
+  const call = await api('app.status', {}, sid, { 'X-Gliofuse-Contract': 'ffffffffffffffff' });
+  assert.equal(call.status, 409);
+  assert.match(call.env.error?.message ?? '', /another Gliofuse build .*Reload the page/);
 });
