@@ -152,3 +152,13 @@ def test_card_states_missed_goals_first_and_is_research_use_only(derived):
                  "Sample size and missing data", "Analysis", "Performance", "Calibration", "Limitations",
                  "Intended use", "non-commercial"):
         assert item in card, item
+
+
+def test_median_survival_ci_matches_r_survfit_loglog():
+    # R survival::aml, maintained arm: survfit(..., conf.type = "log-log") -> median 31, 95 % CI 13 to NA
+    # (the same reference as src/main/evaluate/kaplan-meier.ts)
+    from umeml.survival_eval import median_survival
+    t = np.array([9, 13, 13, 18, 23, 28, 31, 34, 45, 48, 161.0])
+    e = np.array([1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0])
+    m = median_survival(t, e)
+    assert m["median"] == 31 and m["ci95"] == [13.0, None]

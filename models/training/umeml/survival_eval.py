@@ -133,8 +133,9 @@ def median_survival(time, event):
     for i in range(1, len(ts)):
         upper = math.exp(-math.exp(ll[i] - z * se[i])) if np.isfinite(se[i]) else s[i]
         lower = math.exp(-math.exp(ll[i] + z * se[i])) if np.isfinite(se[i]) else s[i]
-        if lo is None and upper <= 0.5:
+        # the band's lower edge reaches 0.5 first (lower CI limit of the median), its upper edge later (upper limit)
+        if lo is None and lower <= 0.5:
             lo = float(ts[i])
-        if hi is None and lower <= 0.5:
+        if hi is None and upper <= 0.5:
             hi = float(ts[i])
     return {"median": med, "ci95": [lo, hi]}
