@@ -3,6 +3,8 @@
  * symbols are spelled out (≥ → ">=", − → "-"); anything else becomes "?" and is counted, so the report can say
  * that the printed text differs from what was signed (the signed text itself is untouched in the store).
  */
+import { formatProbability } from '../../shared/probability.ts';
+
 const CP1252_EXTRA = '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ';
 const SPELLED: Record<string, string> = {
   '≥': '>=', '≤': '<=', '≠': '!=', '≈': '~', '−': '-', '‐': '-', '‑': '-', '‒': '-', '→': '->', '←': '<-',
@@ -51,8 +53,9 @@ export function fmtLocal(iso: string | null | undefined): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${sign}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
 }
 
+/** As in the app (src/shared/probability.ts), spelled for Helvetica: ">= 0.99", "< 0.01". */
 export function fmtP(p: number): string {
-  return p.toFixed(2);
+  return pdfText(formatProbability(p));
 }
 
 export function fmtNum(v: number | null | undefined, digits = 3): string {

@@ -1,4 +1,5 @@
 /** Display formats from UI.md: dates ISO 8601 in local time, probabilities to two decimals, sizes with units. */
+import { formatProbability } from '../../shared/probability.ts';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
@@ -33,8 +34,9 @@ export function fmtBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
+/** Two decimals, but never "1.00" or "0.00": "≥ 0.99" / "< 0.01" (src/shared/probability.ts). */
 export function fmtProb(p: number): string {
-  return p.toFixed(2);
+  return formatProbability(p);
 }
 
 export function fmtInt(n: number): string {

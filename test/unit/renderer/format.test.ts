@@ -22,7 +22,12 @@ test('sizes carry binary units, probabilities two decimals, hashes are shortened
   assert.equal(fmtBytes(5 * 1024 ** 3), '5.0 GiB');
   assert.equal(fmtBytes(300 * 1024 ** 3), '300 GiB');
   assert.equal(fmtProb(0.9149), '0.91');
-  assert.equal(fmtProb(1), '1.00');
+  // Issue 14 item 2: a class at 0.996 is not "1.00".
+  assert.equal(fmtProb(1), '≥ 0.99');
+  assert.equal(fmtProb(0.9951), '≥ 0.99');
+  assert.equal(fmtProb(0.9949), '0.99');
+  assert.equal(fmtProb(0.0049), '< 0.01');
+  assert.equal(fmtProb(0.005), '0.01');
   assert.equal(shortHash('a'.repeat(64), 8), 'aaaaaaaa…');
   assert.equal(shortHash('abc', 8), 'abc');
 });

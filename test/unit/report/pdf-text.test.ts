@@ -14,7 +14,8 @@ test('sanitise keeps WinAnsi text, spells out common symbols and counts what it 
 test('number and date formats: probabilities to two decimals, ISO 8601 local time with offset', () => {
   assert.equal(fmtP(0.9137), '0.91');
   assert.equal(fmtP(0.5), '0.50');
-  assert.equal(fmtP(1), '1.00');
+  assert.equal(fmtP(1), '>= 0.99');
+  assert.equal(fmtP(0.001), '< 0.01');
   assert.equal(fmtNum(3), '3');
   assert.equal(fmtNum(0.0123456), '0.0123');
   assert.equal(fmtNum(null), '—');
