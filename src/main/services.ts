@@ -121,7 +121,7 @@ export async function createServices(cfg: ServicesConfig): Promise<Services> {
   // Slide thumbnails for the report's heatmap come from the slide engine.
   // WHO CNS5 rules on the case's profile + histology findings: shown beside the AI, in the PDF, proposed at sign-off.
   const whoCases = new WhoCaseService(db, audit, patients);
-  const reviewDeps = { db, audit, users, patients, models, appVersion: version, dataDir, slideThumbnail: engineThumbnail(slideEngine), whoProposal: (caseId: number, tx: Tx) => whoCases.proposal(caseId, tx) };
+  const reviewDeps = { db, audit, users, patients, models, appVersion: version, dataDir, slideThumbnail: engineThumbnail(slideEngine), whoProposal: (caseId: number, tx: Tx) => whoCases.proposal(caseId, tx), whoView: (caseId: number, analysisId?: number) => whoCases.view(caseId, analysisId) };
   const review = reviewServices(reviewDeps);
   const analysis = new AnalysisService({ db, audit, patients, settings, models, genomics, dataDir, appVersion: version, workerFactory: cfg.workerFactory?.('analysis-worker') });
   // Jobs left queued/running by a process that is gone are failed with a reason (never left running).

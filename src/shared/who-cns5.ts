@@ -69,3 +69,16 @@ export type WhoClassification = z.infer<typeof WhoClassification>;
 
 /** Stated wherever the block is shown: it is rule-based, not AI. */
 export const WHO_RULES_LABEL = 'Rule-based on the entered and measured data (WHO CNS5 2021, cIMPACT-NOW 3/5/6) — not AI';
+
+/**
+ * The AI grade head predicts the histological grade recorded in TCGA (pre-2021 WHO), not a CNS WHO grade; these are
+ * the words the app and the PDF use for it (issue 10 item 5).
+ */
+export const AI_GRADE_TITLE = 'Histological grade (TCGA, pre-2021) — AI';
+
+/** "III" / "G3" / "3" → "Histological grade 3 (TCGA, pre-2021)"; unreadable labels are shown as they are. */
+export function aiGradeDisplay(label: string): string {
+  const m = /^\s*(?:grade\s*|g)?\s*(IV|III|II|I|[1-4])\s*$/i.exec(label);
+  const n = m?.[1] ? ({ I: 1, II: 2, III: 3, IV: 4 } as Record<string, number>)[m[1].toUpperCase()] ?? Number(m[1]) : null;
+  return n ? `Histological grade ${n} (TCGA, pre-2021)` : label;
+}

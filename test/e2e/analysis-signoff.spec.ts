@@ -46,7 +46,7 @@ test('a pathologist analyses a genomic profile, signs the diagnosis and exports 
   for (const block of ['Grade', 'Class', 'Survival']) {
     await expect(frame.getByRole('region', { name: block, exact: true })).toBeVisible();
   }
-  await expect(frame.getByRole('region', { name: 'Grade', exact: true }).locator('.an-top')).toHaveText(/\S+ — /);
+  await expect(frame.getByRole('region', { name: 'Histological grade (TCGA, pre-2021) — AI', exact: true }).locator('.an-top')).toHaveText(/\S+ — /);
   await expect(frame.getByRole('region', { name: 'Survival', exact: true })).toContainText('Risk group:');
   await expect(page.getByText(RUO_STATEMENT).first()).toBeVisible();
   await expect(page.getByText(/^Analysis #\d+ (failed|cancelled)/)).toHaveCount(0);

@@ -9,10 +9,13 @@ import { GliofuseError } from '../../shared/errors.ts';
 
 const ROMAN: Record<string, number> = { I: 1, II: 2, III: 3, IV: 4 };
 
-/** "II" → "CNS WHO grade 2" (WHO CNS5 writes grades in Arabic numerals); other labels are shown as they are. */
+/**
+ * "II" → "Histological grade 2 (TCGA, pre-2021)": the grade head predicts the histological grade recorded in TCGA
+ * (pre-2021 WHO), not a CNS WHO grade (docs/who-cns5.md); Arabic numerals as elsewhere. Other labels as they are.
+ */
 export function gradeDisplay(label: string): string {
   const n = ROMAN[label.trim().toUpperCase()] ?? (/^[1-4]$/.test(label.trim()) ? Number(label.trim()) : null);
-  return n ? `CNS WHO grade ${n}` : label;
+  return n ? `Histological grade ${n} (TCGA, pre-2021)` : label;
 }
 
 /** r < c0 → names[0]; c_{k-1} ≤ r < c_k → names[k]; r ≥ c_last → names[last] (docs/model-package.md). */

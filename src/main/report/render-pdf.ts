@@ -10,6 +10,8 @@ import { auditAnchorRows } from './audit-anchor.ts';
 import { COLOR, CONTENT_W, FONT, MARGIN, PAGE, PdfWriter } from './pdf-writer.ts';
 import { fmtLocal, fmtNum, fmtP, pdfText, sanitise } from './pdf-text.ts';
 import { kmPlot, probabilityBars, signedBars, viridisLegend } from './charts.ts';
+import { whoCriteriaSection, whoDisagreementLine } from './who-cns5-section.ts';
+import { aiGradeDisplay } from '../../shared/who-cns5.ts';
 import { renderHeatmapImage } from './heatmap-image.ts';
 import type { ReportInput, ReportSignature } from './report-input.ts';
 
@@ -47,7 +49,9 @@ export async function renderReportPdf(input: ReportInput): Promise<Buffer> {
 
   const w = new PdfWriter(doc);
   titleBlock(w, input);
+  whoDisagreementLine(w, input.whoCns5);
   signoffSection(w, input);
+  if (input.whoCns5 !== undefined) whoCriteriaSection(w, input.whoCns5);
   if (input.analysis) {
     await aiSections(w, input, input.analysis.result);
     inputsSection(w, input, input.analysis.result);
@@ -146,9 +150,10 @@ async function aiSections(w: PdfWriter, input: ReportInput, r: AnalysisResult): 
 
   const gTop = r.grade.probs.find((p) => p.label === r.grade.top);
   const cTop = r.molecularClass.probs.find((p) => p.label === r.molecularClass.top);
-  w.subheading('Grade (calibrated probabilities)');
-  if (gTop) w.para(`Top: ${gTop.display} - ${fmtP(gTop.p)}`, { font: FONT.bold, size: 9.2, after: 3 });
-  probabilityBars(w, r.grade.probs, r.grade.top);
+  // The grade head predicts the histological grade recorded in TCGA (pre-2021), never a CNS WHO grade.
+  w.subheading('Histological grade (TCGA, pre-2021; calibrated probabilities) - AI');
+  if (gTop) w.para(`Top: ${aiGradeDisplay(gTop.label)} - ${fmtP(gTop.p)}`, { font: FONT.bold, size: 9.2, after: 3 });
+  probabilityBars(w, r.grade.probs.map((p) => ({ ...p, display: aiGradeDisplay(p.label) })), r.grade.top);
   w.gap(6);
   w.subheading('Class (calibrated probabilities)');
   if (cTop) w.para(`Top: ${cTop.display} - ${fmtP(cTop.p)}`, { font: FONT.bold, size: 9.2, after: 3 });

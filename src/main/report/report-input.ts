@@ -7,6 +7,7 @@
  */
 import type { AuditAnchor } from './audit-anchor.ts';
 import type { AnalysisResult } from '../../shared/analysis-result.ts';
+import type { WhoCaseView } from '../../shared/contract/who-cns5.ts';
 import type { AiAgreement, KmCohort, LayeredDiagnosis } from '../../shared/contract/analysis.ts';
 import type { SlideThumbnail } from './heatmap-image.ts';
 
@@ -78,6 +79,8 @@ export interface ReportInput {
   auditHead: AuditAnchor | null;
   /** The model package's intended-use text. */
   intendedUse: string | null;
+  /** The case's WHO CNS5 criteria and AI disagreement (undefined = not applied, e.g. a CLI report from a result file). */
+  whoCns5?: WhoCaseView | null;
 }
 
 /** For the CLI: a report from one AnalysisResult, with no sign-off (prints NOT SIGNED) and no store. */

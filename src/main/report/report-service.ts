@@ -12,6 +12,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { PatientsRepo } from '../store/patients-repo.ts';
 import type { SignoffService } from '../signoff/signoff-service.ts';
+import type { WhoCaseView } from '../../shared/contract/who-cns5.ts';
 import { resultById } from '../signoff/results-repo.ts';
 import { GliofuseError } from '../../shared/errors.ts';
 import type { ReportRecord } from '../../shared/contract/analysis.ts';
@@ -37,6 +38,8 @@ export interface ReportServiceDeps {
   modelInfo: (modelId: string) => Promise<ModelInfo>;
   /** The slide engine's whole-slide thumbnail; absent or failing -> the heatmap is drawn on a grey ground. */
   slideThumbnail?: ((slide: SlideRef) => Promise<SlideThumbnail | null>) | undefined;
+  /** The case's WHO CNS5 view (src/main/who-cns5/); absent -> the report has no criteria block. */
+  whoView?: ((caseId: number, analysisId?: number) => Promise<WhoCaseView>) | undefined;
   now?: () => Date;
 }
 
@@ -170,6 +173,7 @@ export class ReportService {
       slideThumbnail: thumbnail,
       auditHead: await this.d.audit.head(),
       intendedUse,
+      ...(this.d.whoView ? { whoCns5: await this.d.whoView(caseId, review.ai?.analysisId) } : {}),
     };
     return { input, signatureId: signed && review.signature ? review.signature.id : null };
   }

@@ -3,6 +3,7 @@
  * Wired into the router by src/main/services.ts: `...reviewHandlers({...})`.
  */
 import type { reviewChannels } from '../../shared/contract/analysis.ts';
+import type { WhoCaseView } from '../../shared/contract/who-cns5.ts';
 import type { PartialHandlers, HandlerCtx } from '../handler-types.ts';
 import type { Actor } from '../../shared/actor.ts';
 import type { Db } from '../store/db.ts';
@@ -28,6 +29,8 @@ export interface ReviewDeps {
   slideThumbnail?: ((slide: SlideRef) => Promise<SlideThumbnail | null>) | undefined;
   /** The WHO CNS5 rules' proposed layered diagnosis (recorded at signing as accepted or edited); optional. */
   whoProposal?: LayeredProposalSource | undefined;
+  /** The case's WHO CNS5 view for the PDF; optional. */
+  whoView?: ((caseId: number, analysisId?: number) => Promise<WhoCaseView>) | undefined;
 }
 
 /** Adapts the slide engine's thumbnail (`SlideEngine.thumbnail(path, maxSize, 'png')`) to the report's need. */
@@ -55,7 +58,7 @@ export function reviewServices(d: ReviewDeps): ReviewServices {
   if (d.whoProposal) signoff.proposalSource = d.whoProposal;
   const reports = new ReportService({
     db: d.db, audit: d.audit, patients: d.patients, signoff, appVersion: d.appVersion, dataDir: d.dataDir,
-    modelInfo: (id) => modelInfo(d.models, id), slideThumbnail: d.slideThumbnail,
+    modelInfo: (id) => modelInfo(d.models, id), slideThumbnail: d.slideThumbnail, whoView: d.whoView,
   });
   return { signoff, reports };
 }

@@ -14,6 +14,7 @@ import { keepPdf, pdfImageCount, pdfInfo, pdfPages, renderPagePng } from './fixt
 import { renderReportPdf } from '../../../src/main/report/render-pdf.ts';
 import { reportInputFromResult, type ReportInput } from '../../../src/main/report/report-input.ts';
 import { RUO_STATEMENT } from '../../../src/shared/ruo.ts';
+import { aiGradeDisplay } from '../../../src/shared/who-cns5.ts';
 
 let root: string;
 let withPath: Fixture;
@@ -69,7 +70,9 @@ test('pathology as evidence: every page carries RUO + page X/Y; AI block, KM plo
   assert.match(all, /AI-SUGGESTED - research model output, not a diagnosis/);
   for (const p of [...r.grade.probs, ...r.molecularClass.probs]) assert.ok(all.includes(p.p.toFixed(2)), `probability ${p.label} ${p.p.toFixed(2)}`);
   const gTop = r.grade.probs.find((p) => p.label === r.grade.top)!;
-  assert.ok(all.includes(`Top: ${gTop.display} - ${gTop.p.toFixed(2)}`), 'top grade in words with its probability');
+  assert.ok(all.includes(`Top: ${aiGradeDisplay(gTop.label)} - ${gTop.p.toFixed(2)}`), 'top grade in words (histological grade, TCGA pre-2021) with its probability');
+  assert.match(all, /Histological grade \(TCGA, pre-2021; calibrated probabilities\) - AI/);
+  assert.doesNotMatch(all, /Top: CNS WHO grade/, 'the AI grade is never worded as a CNS WHO grade');
   assert.ok(all.includes(`Risk group: ${r.survival.riskGroup}`));
   assert.ok(all.includes("this case's risk group"), 'KM legend marks the case group');
   assert.match(all, /not a survival prediction or promise for this patient/);

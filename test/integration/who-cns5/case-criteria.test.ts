@@ -9,6 +9,7 @@ import { startTestApp, PASSWORD, type TestApp } from '../../helpers/temp-service
 import { seedCase, storeResult } from '../report/fixtures/seed.ts';
 import { AnalysisResult } from '../../../src/shared/analysis-result.ts';
 import { RUO_STATEMENT } from '../../../src/shared/ruo.ts';
+import { pdfPages } from '../report/fixtures/pdf-tools.ts';
 
 let app: TestApp;
 before(async () => {
@@ -77,6 +78,21 @@ test('IDH-wildtype + EGFR amplification with histology of grade 3: Glioblastoma,
   const saved = events.filter((e) => e.action === 'histology.findings_saved');
   assert.equal(saved.length, 1);
   assert.match(saved[0]!.after_json!, /"integratedDiagnosis":"Glioblastoma, IDH-wildtype, CNS WHO grade 4"/);
+
+  // The PDF: the disagreement at the top (page 1, before the diagnosis), the criteria block outside the AI frame,
+  // the AI grade worded as the histological grade.
+  const { pdfBase64 } = await app.call('report.export', { caseId }, 'vic');
+  const pages = pdfPages(Buffer.from(pdfBase64, 'base64'), false).map((p) => p.replace(/\s+/g, ' '));
+  const all = pages.join(' ');
+  const top = pages[0]!;
+  assert.ok(top.indexOf('DISAGREEMENT: AI class') >= 0 && top.indexOf('DISAGREEMENT') < top.indexOf('Diagnosis (WHO CNS5 layered report)'), top.slice(0, 1500));
+  assert.match(all, /AI histological grade 3 \(TCGA, pre-2021\) vs WHO CNS5 criteria CNS WHO grade 4 \(EGFR amplification\)/);
+  assert.match(all, /WHO CNS5 molecular criteria \(rule-based, not AI\)/);
+  const block = all.slice(all.indexOf('WHO CNS5 molecular criteria (rule-based, not AI)'), all.indexOf('AI-SUGGESTED - research model output'));
+  assert.match(block, /Glioblastoma, IDH-wildtype, CNS WHO grade 4/);
+  assert.match(block, /EGFR amplification \(molecular glioblastoma\) — cnv_egfr GISTIC 2 \((≥|>=) 2 \(amplification\); cIMPACT-NOW update 3\)/);
+  assert.match(all, /features of grade 3/);
+  assert.match(all, /Top: Histological grade 3 \(TCGA, pre-2021\)/);
 });
 
 test('sign-off audit records whether the rules\' proposal was accepted as proposed or edited', async () => {

@@ -46,9 +46,9 @@ test('risk groups follow the documented cut-off rule; grades read as WHO CNS5 nu
   assert.equal(riskGroupOf(-3.2, [-3.2, -2.6], names), 'intermediate');
   assert.equal(riskGroupOf(-2.61, [-3.2, -2.6], names), 'intermediate');
   assert.equal(riskGroupOf(-2.6, [-3.2, -2.6], names), 'high');
-  assert.equal(gradeDisplay('II'), 'CNS WHO grade 2');
-  assert.equal(gradeDisplay('IV'), 'CNS WHO grade 4');
-  assert.equal(gradeDisplay('3'), 'CNS WHO grade 3');
+  assert.equal(gradeDisplay('II'), 'Histological grade 2 (TCGA, pre-2021)');
+  assert.equal(gradeDisplay('IV'), 'Histological grade 4 (TCGA, pre-2021)');
+  assert.equal(gradeDisplay('3'), 'Histological grade 3 (TCGA, pre-2021)');
   assert.equal(gradeDisplay('low-grade'), 'low-grade');
 });
 

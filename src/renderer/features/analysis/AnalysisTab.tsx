@@ -16,6 +16,8 @@ import type { CaseDetail } from '../cases/CasePage.tsx';
 import { AnalysisRunner } from './AnalysisRunner.tsx';
 import { ProbBars, SignedBars } from './ProbBars.tsx';
 import { CohortKmChart } from './CohortKmChart.tsx';
+import { WhoCriteriaBlock, WhoDisagreementBanner, useWhoCase } from './WhoCriteriaBlock.tsx';
+import { AI_GRADE_TITLE, aiGradeDisplay } from '../../../shared/who-cns5.ts';
 import { PatchGallery } from '../viewer/PatchGallery.tsx';
 import './analysis.css';
 
@@ -140,15 +142,18 @@ function Provenance({ r, analysisId, finishedAt }: { r: AnalysisResult; analysis
 function Result({ r, caseId, analysisId, finishedAt, slideId }: { r: AnalysisResult; caseId: number; analysisId: number; finishedAt: string | null; slideId: number | null }) {
   const g = topOf(r.grade.probs, r.grade.top);
   const k = topOf(r.molecularClass.probs, r.molecularClass.top);
+  // WHO CNS5 criteria (rule-based) for this case; what disagrees with the AI is named at the top.
+  const who = useWhoCase(caseId, analysisId);
   return (
     <>
+      <WhoDisagreementBanner view={who.data} />
       <Warnings warnings={r.warnings} />
       <section className="an-ai-frame" aria-labelledby="an-ai-label">
         <div className="an-ai-label" id="an-ai-label"><Icon name="info" size={14} /> AI-suggested · research model output, not a diagnosis</div>
         <div className="an-blocks">
-          <Block title="Grade">
-            {g && <p className="an-top">{g.display} — {fmtProb(g.p)}</p>}
-            <ProbBars items={r.grade.probs} top={r.grade.top} caption="Grade probabilities (calibrated)" />
+          <Block title={AI_GRADE_TITLE}>
+            {g && <p className="an-top">{aiGradeDisplay(g.label)} — {fmtProb(g.p)}</p>}
+            <ProbBars items={r.grade.probs.map((p) => ({ ...p, display: aiGradeDisplay(p.label) }))} top={r.grade.top} caption="Histological grade probabilities (calibrated)" />
           </Block>
           <Block title="Class">
             {k && <p className="an-top">{k.display} — {fmtProb(k.p)}</p>}
@@ -158,6 +163,7 @@ function Result({ r, caseId, analysisId, finishedAt, slideId }: { r: AnalysisRes
         </div>
         <Evidence r={r} caseId={caseId} slideId={slideId} />
       </section>
+      <WhoCriteriaBlock state={who} />
       <p className="an-next">
         The pathologist's diagnosis is entered and signed on the <a href={href(`/cases/${caseId}/report`)}>Report tab</a>.
       </p>

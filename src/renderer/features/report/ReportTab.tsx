@@ -13,6 +13,7 @@ import { RUO_STATEMENT } from '../../../shared/ruo.ts';
 import type { Review } from '../../../shared/contract/analysis.ts';
 import type { CaseDetail } from '../cases/CasePage.tsx';
 import { SignoffForm } from './SignoffForm.tsx';
+import { WhoCasePanel } from '../analysis/WhoCriteriaBlock.tsx';
 import './report.css';
 
 const AGREEMENT: Record<string, string> = { accepted: 'AI suggestion accepted', overridden: 'AI suggestion overridden', not_used: 'AI not used' };
@@ -186,6 +187,7 @@ export function ReportTab({ c, reload }: { c: CaseDetail; reload: () => void }) 
   const signed = r.diagnosis?.state === 'signed';
   return (
     <div className="rp-tab">
+      <WhoCasePanel caseId={c.id} analysisId={r.ai?.analysisId ?? null} />
       <Section title={<><Icon name={signed ? 'check' : 'edit'} size={16} /> Diagnosis (WHO CNS5 layered report) · {signed ? 'signed' : 'not signed'}</>}>
         {signed ? <SignedDiagnosis r={r} />
           : canSign ? <SignoffForm key={r.diagnosis?.updatedAt ?? 'new'} review={r} onSaved={onSaved} />

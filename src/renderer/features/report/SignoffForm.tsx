@@ -9,6 +9,9 @@ import { call, errorMessage } from '../../api.ts';
 import { Button, FormMessage, SelectField, TextAreaField, TextField } from '../../components/ui.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { fmtDateTime, fmtProb } from '../../lib/format.ts';
+import { WhoProposalPanel } from './WhoProposalPanel.tsx';
+import { aiGradeDisplay } from '../../../shared/who-cns5.ts';
+import type { LayeredProposal } from '../../../shared/contract/who-cns5.ts';
 import { WHO_GRADES, type AiAgreement, type LayeredDiagnosis, type Review } from '../../../shared/contract/analysis.ts';
 
 const GRADE_OPTIONS = [{ value: '', label: 'Choose…' }, ...WHO_GRADES.map((g) => ({ value: g, label: g === 'not assigned' ? 'Not assigned' : `CNS WHO grade ${g}` }))];
@@ -36,6 +39,9 @@ export function SignoffForm({ review, onSaved }: { review: Review; onSaved: (r: 
     setForm((f) => ({ ...f, integratedDiagnosis: f.integratedDiagnosis || ai.classDisplay, whoGrade: ai.whoGrade ?? f.whoGrade }));
     setAgreement('accepted');
   };
+
+  // The WHO CNS5 criteria's layered diagnosis, copied in only when the pathologist asks (then accepted or edited).
+  const useProposal = (p: LayeredProposal) => setForm((f) => ({ ...f, integratedDiagnosis: p.integratedDiagnosis, whoGrade: p.whoGrade || f.whoGrade, molecularInformation: p.molecularInformation }));
 
   const saveDraft = async () => {
     setBusy(true);
@@ -77,15 +83,16 @@ export function SignoffForm({ review, onSaved }: { review: Review; onSaved: (r: 
       {ai && (
         <div className="rp-ai">
           <div className="rp-ai-label"><Icon name="info" size={14} /> AI-suggested</div>
-          <p><strong>{ai.classDisplay}</strong> — {fmtProb(ai.classP)} · grade {ai.gradeLabel} — {fmtProb(ai.gradeP)} <span className="muted">({ai.modelId} {ai.modelVersion}, analysis #{ai.analysisId})</span></p>
+          <p><strong>{ai.classDisplay}</strong> — {fmtProb(ai.classP)} · {aiGradeDisplay(ai.gradeLabel)} — {fmtProb(ai.gradeP)} <span className="muted">({ai.modelId} {ai.modelVersion}, analysis #{ai.analysisId})</span></p>
           <Button variant="ghost" icon="edit" onClick={useSuggestion}>Start from the AI suggestion</Button>
         </div>
       )}
+      <WhoProposalPanel caseId={review.caseId} analysisId={analysisId} onUse={useProposal} />
       <div className="rp-layers">
         <TextField label="Integrated diagnosis" value={form.integratedDiagnosis} onChange={set('integratedDiagnosis')} maxLength={500} placeholder="e.g. Astrocytoma, IDH-mutant, CNS WHO grade 3" />
         <TextField label="Histological classification" value={form.histologicalClassification} onChange={set('histologicalClassification')} maxLength={500} />
         <SelectField label="CNS WHO grade" value={form.whoGrade} onChange={set('whoGrade')} options={GRADE_OPTIONS}
-          error={gradeConflict ? `Differs from the AI-suggested grade ${ai?.whoGrade ?? ''}; choose "Override" and give a reason.` : null} />
+          error={gradeConflict ? `Differs from the AI's histological grade (TCGA, pre-2021) ${ai?.whoGrade ?? ''}; choose "Override" and give a reason.` : null} />
         <TextAreaField label="Molecular information" value={form.molecularInformation} onChange={set('molecularInformation')} rows={3} maxLength={2000} hint="Markers and methods, e.g. IDH1 R132H (IHC), 1p/19q (FISH), CDKN2A/B." />
         <TextAreaField label="Comment" optional value={form.comment ?? ''} onChange={set('comment')} rows={2} maxLength={4000} />
       </div>

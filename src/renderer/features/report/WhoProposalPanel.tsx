@@ -1,0 +1,71 @@
+/**
+ * On the sign-off form: the histology findings the WHO CNS5 rules read (necrosis, microvascular proliferation,
+ * mitotic activity) and the layered diagnosis the rules propose from them and the genomic profile, which the
+ * pathologist may copy into the form and then accept or edit (the sign-off audit records which).
+ */
+import { useEffect, useState } from 'react';
+import { call, errorMessage } from '../../api.ts';
+import { Button, FormMessage, SelectField } from '../../components/ui.tsx';
+import { useWhoCase } from '../analysis/WhoCriteriaBlock.tsx';
+import { WHO_RULES_LABEL, type HistologyFindings } from '../../../shared/who-cns5.ts';
+import type { LayeredProposal } from '../../../shared/contract/who-cns5.ts';
+
+type Choice = '' | 'yes' | 'no';
+const toChoice = (v: boolean | null): Choice => (v === null ? '' : v ? 'yes' : 'no');
+const fromChoice = (c: Choice): boolean | null => (c === '' ? null : c === 'yes');
+const PRESENT = [{ value: '', label: 'Not assessed' }, { value: 'yes', label: 'Present' }, { value: 'no', label: 'Absent' }];
+const MITOSES = [{ value: '', label: 'Not assessed' }, { value: 'yes', label: 'Elevated (grade 3 level)' }, { value: 'no', label: 'Low' }];
+
+export function WhoProposalPanel({ caseId, analysisId, onUse }: { caseId: number; analysisId: number | null; onUse: (p: LayeredProposal) => void }) {
+  const who = useWhoCase(caseId, analysisId);
+  const [h, setH] = useState<Record<keyof HistologyFindings, Choice>>({ necrosis: '', microvascularProliferation: '', mitoticActivityElevated: '' });
+  const [busy, setBusy] = useState(false);
+  const [msg, setMsg] = useState<{ error: string | null; success: string | null }>({ error: null, success: null });
+  const saved = who.data?.histology;
+  useEffect(() => {
+    if (saved) setH({ necrosis: toChoice(saved.necrosis), microvascularProliferation: toChoice(saved.microvascularProliferation), mitoticActivityElevated: toChoice(saved.mitoticActivityElevated) });
+  }, [saved]);
+  const set = (k: keyof HistologyFindings) => (e: { target: { value: string } }) => setH((x) => ({ ...x, [k]: e.target.value as Choice }));
+
+  const save = async () => {
+    setBusy(true);
+    setMsg({ error: null, success: null });
+    try {
+      await call('who.saveHistology', { caseId, histology: { necrosis: fromChoice(h.necrosis), microvascularProliferation: fromChoice(h.microvascularProliferation), mitoticActivityElevated: fromChoice(h.mitoticActivityElevated) }, ...(analysisId ? { analysisId } : {}) });
+      setMsg({ error: null, success: 'Histology findings saved; the WHO CNS5 criteria were re-applied.' });
+      who.reload();
+    } catch (err) {
+      setMsg({ error: errorMessage(err), success: null });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const p = who.data?.proposal ?? null;
+  return (
+    <div className="who-signoff">
+      <fieldset className="who-histology">
+        <legend>Histology findings (used by the WHO CNS5 criteria)</legend>
+        <div className="who-histology-row">
+          <SelectField label="Necrosis" value={h.necrosis} onChange={set('necrosis')} options={PRESENT} />
+          <SelectField label="Microvascular proliferation" value={h.microvascularProliferation} onChange={set('microvascularProliferation')} options={PRESENT} />
+          <SelectField label="Mitotic activity" value={h.mitoticActivityElevated} onChange={set('mitoticActivityElevated')} options={MITOSES} />
+        </div>
+        <FormMessage error={msg.error} success={msg.success} />
+        <div><Button busy={busy} onClick={() => void save()}>Save histology findings</Button></div>
+      </fieldset>
+      <section className="who-proposal" aria-label="Proposed layered diagnosis (WHO CNS5 criteria)">
+        <strong>Proposed by the WHO CNS5 criteria</strong>
+        {!who.data ? <p className="muted">{who.error ?? 'Applying the criteria…'}</p> : !p ? <p className="muted">{who.data.unavailableReason}</p> : (
+          <>
+            <p>{p.integratedDiagnosis}</p>
+            <p className="muted">{p.molecularInformation}</p>
+            {who.data.criteria?.reason && <p className="muted">{who.data.criteria.reason}</p>}
+            <Button variant="ghost" icon="edit" onClick={() => onUse(p)}>Use the proposed layered diagnosis</Button>
+          </>
+        )}
+        <p className="muted">{WHO_RULES_LABEL}. You accept it as proposed or edit it; the audit log records which.</p>
+      </section>
+    </div>
+  );
+}
