@@ -111,6 +111,12 @@ def update_manifest(manifest: Dict, report: Dict, ref_doc: Dict) -> Dict:
            "eceAfter": g["ece15Mean"], "brierAfter": g["brierMean"], "nllAfter": g["nllMean"]}
     if "ece15BeforeMean" in g:
         cal.update(eceBefore=g["ece15BeforeMean"], brierBefore=g["brierBeforeMean"], nllBefore=g["nllBeforeMean"])
+    # whether the reliability figures support the word "calibrated" for the grade probabilities (the app and the
+    # PDF may say "calibrated" only when this is true; model_card._calibration_verdict states the rule)
+    from umeml.model_card import calibrated_wording_supported
+    cal["gradeCalibratedWordingSupported"] = calibrated_wording_supported(g)
+    if "umeml" in report["class"]:
+        cal["classCalibratedWordingSupported"] = calibrated_wording_supported(report["class"]["umeml"])
     met["calibration"] = cal
     met["goals"] = report["goals"]
     m["clinicalReference"] = {"file": REFERENCE_FILE, "primaryModelId": ref_doc["primaryModelId"],

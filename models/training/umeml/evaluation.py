@@ -164,6 +164,9 @@ def survival_model(lab: Labels, folds, with_calibration: bool, rng) -> Dict:
             cal[f"{h}y"]["deciles"] = _survival_reliability(t, e, s, h * YEAR_DAYS, rng)
         else:
             cal[f"{h}y"] = None
+            out.setdefault("calibrationNotAvailable", {})[f"{h}y"] = (
+                "not defined by the model at this time (its survival bins end before it)" if pooled and col in pooled[0]
+                else "no out-of-fold survival probabilities are stored for this model")
     out["calibration"] = cal
     return out
 

@@ -343,6 +343,18 @@ def tripod_model_card(manifest: Dict, report: Dict, ref_doc: Dict) -> str:
     for b in ug["reliability"]["bins"]:
         lines.append(f"| {b['lo']:.2f}–{b['hi']:.2f} | {b['n']} | {b['confidence']:.3f} | {b['accuracy']:.3f} "
                      f"({b['accuracyLo']:.3f}–{b['accuracyHi']:.3f}) |")
+    uk = report["class"].get("umeml")
+    if uk:
+        lines += ["", (f"6-class diagnosis (UMEML), per split mean ± sd: Brier {_ms(uk, 'brierBefore')} before → "
+                       f"{_ms(uk, 'brier')} after; NLL {_ms(uk, 'nllBefore')} → {_ms(uk, 'nll')}; ECE (15 bins) "
+                       f"{_ms(uk, 'ece15Before')} → {_ms(uk, 'ece15')}." if "brierBeforeMean" in uk else
+                       f"6-class diagnosis (UMEML), per split mean ± sd: Brier {_ms(uk, 'brier')}, NLL {_ms(uk, 'nll')}, "
+                       f"ECE (15 bins) {_ms(uk, 'ece15')}."),
+                  "",
+                  f"Reliability (pooled, n = {uk['reliability']['n']}): ECE {uk['reliability']['ece']:.3f}; perfectly "
+                  f"calibrated: {uk['reliability']['eceIfCalibratedMean']:.3f} (95th percentile "
+                  f"{uk['reliability']['eceIfCalibrated95']:.3f}). {_calibration_verdict(uk)} Figure: "
+                  "`evaluation/reliability_class.svg`."]
     lines += ["", "Survival at 2 and 5 years (pooled out-of-fold, IPCW):", "",
               "| model | t | mean predicted risk | observed risk (KM) | calibration slope | calibration intercept |",
               "|---|---|---|---|---|---|"]
@@ -352,8 +364,8 @@ def tripod_model_card(manifest: Dict, report: Dict, ref_doc: Dict) -> str:
                 lines.append(f"| {report['labels'][mid]} | {h[:-1]} y | {c['meanPredictedRisk']:.3f} | "
                              f"{c['observedRisk']:.3f} | {c['slope']:.2f} | {c['intercept']:+.2f} |")
             else:
-                lines.append(f"| {report['labels'][mid]} | {h[:-1]} y | not available: this package stores no "
-                             "out-of-fold survival probabilities for it | | | |")
+                why = (s.get("calibrationNotAvailable") or {}).get(h, "not available")
+                lines.append(f"| {report['labels'][mid]} | {h[:-1]} y | {why} | – | – | – |")
     lines += ["", "A slope above 1 means predictions are too close to the average (too conservative), below 1 too "
                   "extreme. UMEML's discrete-time survival has an open last bin, so a 5-year probability is defined "
                   "only when its last finite bin edge reaches 5 years.", ""]
@@ -387,10 +399,22 @@ def tripod_model_card(manifest: Dict, report: Dict, ref_doc: Dict) -> str:
     return "\n".join(lines)
 
 
-def _calibration_verdict(ug: Dict) -> str:
+def _calibration_checks(ug: Dict):
     rel = ug["reliability"]
     within = rel["ece"] <= rel["eceIfCalibrated95"]
     better = "nllBeforeMean" in ug and ug["nllMean"] < ug["nllBeforeMean"] and ug["brierMean"] < ug["brierBeforeMean"]
+    return within, better
+
+
+def calibrated_wording_supported(ug: Dict) -> bool:
+    """'Calibrated' only when the pooled ECE is within sampling noise of a perfectly calibrated model and scaling
+    improved both NLL and Brier (docs/evaluation.md)."""
+    within, better = _calibration_checks(ug)
+    return bool(within and better)
+
+
+def _calibration_verdict(ug: Dict) -> str:
+    within, better = _calibration_checks(ug)
     if within and better:
         return ("The observed ECE is within sampling noise and scaling improved NLL and Brier: the grade "
                 "probabilities may be called calibrated on this cohort.")
