@@ -30,6 +30,7 @@ import { AnalysisService } from './analysis/job-manager.ts';
 import { analysisHandlers } from './analysis/handlers.ts';
 import { WhoCaseService } from './who-cns5/case-service.ts';
 import { whoCns5Handlers } from './who-cns5/handlers.ts';
+import { fileOriginHandlers } from './file-origins/handlers.ts';
 import { appVersion as readAppVersion, } from './version.ts';
 import { defaultDataDir } from './paths.ts';
 import type { ChainStatus } from '../shared/contract/audit.ts';
@@ -138,6 +139,7 @@ export async function createServices(cfg: ServicesConfig): Promise<Services> {
     ...slideSettingsHandlers({ slides }),
     ...analysisHandlers(analysis),
     ...whoCns5Handlers(whoCases),
+    ...fileOriginHandlers(db),
     ...passwordHandlers(new PasswordService(db, audit, users)),
   };
   closers.push(() => slides.close());

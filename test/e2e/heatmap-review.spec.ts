@@ -131,7 +131,7 @@ test('a pathologist reviews the attention heatmap of a real slide, signs and exp
     await page.getByRole('button', { name: 'Check file' }).click();
     await expect(page.getByRole('status').filter({ hasText: `Valid for ${FIXTURE_ID}` })).toBeVisible({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Import profile' }).click();
-    await expect(page.getByText(/Imported all_dataset\.csv/)).toBeVisible();
+    await expect(page.getByText(/Imported \S+-G\d+-[0-9a-f]{6}:/)).toBeVisible();
 
     // Analyse with the fixture package: slide + genomics.
     await tabs.getByRole('link', { name: 'Analysis', exact: true }).click();

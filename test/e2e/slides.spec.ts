@@ -14,6 +14,8 @@ test('attach a slide by path and view it with its layers; the label stays hidden
   const admin = await apiAs(ADMIN);
   const patient = await admin('patients.create', { pseudonym: unique('GF-S') });
   const kase = await admin('cases.create', { patientId: patient.id, accession: unique('S25-S') });
+  // Slides are shown under a pseudonymised label, never their file name (issue 12 §6).
+  const slideLabel = new RegExp(`^${patient.pseudonym}-S1-[0-9a-f]{6}$`);
 
   await signIn(page, ADMIN);
   await page.goto(`${new URL(page.url()).origin}/#/cases/${kase.id}`);
@@ -26,14 +28,14 @@ test('attach a slide by path and view it with its layers; the label stays hidden
 
   await page.getByLabel('Attach a slide by path').fill(SLIDE);
   await page.getByRole('button', { name: 'Attach slide' }).click();
-  await expect(page.getByRole('form', { name: 'Attach a slide' }).getByRole('status')).toContainText('Attached CMU-1-Small-Region.svs', { timeout: 60_000 });
-  await expect(page.getByRole('link', { name: 'CMU-1-Small-Region.svs' })).toBeVisible();
+  await expect(page.getByRole('form', { name: 'Attach a slide' }).getByRole('status')).toContainText(new RegExp(`Attached ${patient.pseudonym}-S1-[0-9a-f]{6}`), { timeout: 60_000 });
+  await expect(page.getByRole('link', { name: slideLabel })).toBeVisible();
   await expect(page.getByRole('cell', { name: /0\.499 µm\/px/ })).toBeVisible();
   await shot(page, '15-case-with-slide');
 
   // Open the viewer: tiles come from /wsi/ and the readouts fill in.
   const tile = page.waitForResponse((r) => /\/wsi\/\d+\/\d+\/\d+_\d+\.jpeg/.test(r.url()) && r.status() === 200);
-  await page.getByRole('link', { name: 'CMU-1-Small-Region.svs' }).click();
+  await page.getByRole('link', { name: slideLabel }).click();
   expect((await tile).headers()['content-type']).toBe('image/jpeg');
   await expect(page.getByTestId('scale-bar')).toContainText(/µm|mm/);
   await expect(page.getByTestId('magnification')).toContainText('×');
@@ -71,9 +73,9 @@ test('attach a slide by path and view it with its layers; the label stays hidden
   const viewerPage = await page.context().browser()!.newPage();
   await signIn(viewerPage, VIEWER);
   await viewerPage.goto(`${new URL(viewerPage.url()).origin}/#/cases/${kase.id}`);
-  await expect(viewerPage.getByRole('link', { name: 'CMU-1-Small-Region.svs' })).toBeVisible();
+  await expect(viewerPage.getByRole('link', { name: slideLabel })).toBeVisible();
   await expect(viewerPage.getByLabel('Attach a slide by path')).toHaveCount(0);
-  await viewerPage.getByRole('link', { name: 'CMU-1-Small-Region.svs' }).click();
+  await viewerPage.getByRole('link', { name: slideLabel }).click();
   const vPanel = viewerPage.getByRole('complementary', { name: 'Layers and slide information' });
   await expect(vPanel).toContainText('only pathologists and administrators');
   await expect(vPanel.getByRole('button', { name: 'Show' })).toHaveCount(0);

@@ -162,17 +162,3 @@ def test_median_survival_ci_matches_r_survfit_loglog():
     e = np.array([1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0])
     m = median_survival(t, e)
     assert m["median"] == 31 and m["ci95"] == [13.0, None]
-
-
-def test_bootstrap_c_index_by_pair_matrices_equals_resampled_c_index():
-    from umeml.evaluation import _pair_matrices
-    from umeml.metrics import c_index
-    rng = np.random.RandomState(5)
-    t = rng.randint(1, 40, 60).astype(float)          # many time ties
-    e = rng.randint(0, 2, 60)
-    r = rng.randint(0, 5, 60).astype(float)           # many risk ties
-    comp, conc = _pair_matrices(t, e, r)
-    for _ in range(20):
-        b = rng.randint(0, 60, 60)
-        w = np.bincount(b, minlength=60).astype(float)
-        assert w @ conc @ w / (w @ comp @ w) == pytest.approx(c_index(t[b], e[b], r[b]), abs=1e-12)

@@ -6,10 +6,11 @@
 import crypto from 'node:crypto';
 import type { Db } from '../store/db.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { Actor } from '../auth/actor.ts';
+import type { Actor } from '../../shared/actor.ts';
 import type { PatientsRepo } from '../store/patients-repo.ts';
 import type { ModelRegistry } from '../inference/model-packages.ts';
 import { GliofuseError, badInput } from '../../shared/errors.ts';
+import { nextFileLabel, recordFileOrigin } from '../file-origins/file-labels.ts';
 import { summariseErrors, validateProfile, type GenomicModelInput, type GenomicValidationReport } from './profile.ts';
 
 export interface StoredGenomicProfile {
@@ -66,20 +67,23 @@ export class GenomicsService {
         throw new GliofuseError('CONFLICT', `Case ${kase.accession} is ${kase.status}; genomic data can no longer be added.`);
       }
       const ts = this.now().toISOString();
+      // A pseudonymised label instead of the file's own name (which may carry a name or MRN); the name goes to PHI.
+      const label = await nextFileLabel(tx, 'genomic_profile', req.caseId, sha);
       const r = await tx.run(
         `INSERT INTO genomic_profiles (case_id, source_file_name, source_sha256, schema_id, values_json, validation_report_json, added_by, added_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [req.caseId, req.fileName, sha, pkg.id, JSON.stringify(stored), JSON.stringify(report), actor.userId, ts],
+        [req.caseId, label, sha, pkg.id, JSON.stringify(stored), JSON.stringify(report), actor.userId, ts],
       );
+      await recordFileOrigin(tx, 'genomic_profile', r.lastID, req.fileName, null);
       await this.audit.appendTx(tx, actor, {
         action: 'genomics.imported', entityType: 'genomic_profile', entityId: r.lastID, patientPseudonym: kase.patientPseudonym,
         after: {
-          caseId: req.caseId, fileName: req.fileName, sourceSha256: sha, modelId: pkg.id, modelVersion: pkg.manifest.version,
+          caseId: req.caseId, fileName: label, sourceSha256: sha, modelId: pkg.id, modelVersion: pkg.manifest.version,
           rowId: report.rowId, observed: report.observed, imputed: report.imputed, imputedFeatures: report.fields.filter((f) => f.status === 'imputed').map((f) => f.featureId),
         },
       });
       return {
-        id: r.lastID, caseId: req.caseId, patientPseudonym: kase.patientPseudonym, sourceFileName: req.fileName, sourceSha256: sha,
+        id: r.lastID, caseId: req.caseId, patientPseudonym: kase.patientPseudonym, sourceFileName: label, sourceSha256: sha,
         modelId: pkg.id, input, report, addedBy: actor.displayName, addedAt: ts,
       };
     });

@@ -26,6 +26,7 @@ import { computeTileGrid } from './tiler.ts';
 import { normalizeTissueParams } from './tissue.ts';
 import type { TissueWire } from './slide-api.ts';
 import { LruCache } from './lru.ts';
+import { nextFileLabel, recordFileOrigin } from '../file-origins/file-labels.ts';
 
 export const SHA256_MAX_BYTES = 1024 ** 3;
 
@@ -182,17 +183,20 @@ export class SlideService {
     const storedTissue: StoredTissue = { tissueFraction: tissue.tissueFraction, tissueAreaMm2: tissue.tissueAreaMm2, threshold: tissue.threshold, thresholdRule: tissue.thresholdChoice.rule, otsuThreshold: tissue.thresholdChoice.otsu, objects: tissue.objects, params: tissue.params };
     const ts = this.now().toISOString();
     const id = await this.d.db.transaction(async (tx) => {
+      // The store, reports and exports carry a pseudonymised label; the file's own name stays in the PHI table.
+      const label = await nextFileLabel(tx, 'slide', req.caseId, hash);
       const { lastID } = await tx.run(
         `INSERT INTO slides (case_id, path, file_name, size_bytes, hash_kind, hash, vendor, width, height, mpp_x, mpp_y,
           metadata_json, quality_json, added_by, added_at, objective_power, mpp_source, quickhash, tissue_json)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [req.caseId, file, info.fileName, info.sizeBytes, hashKind, hash, info.vendor, info.width, info.height, info.mppX, info.mppY,
+        [req.caseId, file, label, info.sizeBytes, hashKind, hash, info.vendor, info.width, info.height, info.mppX, info.mppY,
           JSON.stringify(meta), JSON.stringify(flags), actor.userId, ts, info.objectivePower, info.mppSource, info.quickhash, JSON.stringify(storedTissue)],
       );
       await this.d.audit.appendTx(tx, actor, {
         action: 'slide.attached', entityType: 'slide', entityId: lastID, patientPseudonym: c.pseudonym,
-        after: { caseId: req.caseId, fileName: info.fileName, sizeBytes: info.sizeBytes, hashKind, hash, vendor: info.vendor, width: info.width, height: info.height, quality: flags.map((f) => f.code) },
+        after: { caseId: req.caseId, fileName: label, sizeBytes: info.sizeBytes, hashKind, hash, vendor: info.vendor, width: info.width, height: info.height, quality: flags.map((f) => f.code) },
       });
+      await recordFileOrigin(tx, 'slide', lastID, info.fileName, file);
       return lastID;
     });
     return this.detail(await this.row(id));

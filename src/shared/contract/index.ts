@@ -12,6 +12,7 @@ import { modelChannels } from './models.ts';
 import { analysisChannels } from './analysis.ts';
 import { passwordChannels } from './password.ts';
 import { whoCns5Channels } from './who-cns5.ts';
+import { fileOriginChannels } from './file-origins.ts';
 import type { ChannelDef } from './define.ts';
 
 export const contract = {
@@ -24,6 +25,7 @@ export const contract = {
   ...analysisChannels,
   ...passwordChannels,
   ...whoCns5Channels,
+  ...fileOriginChannels,
 } as const satisfies Record<string, ChannelDef>;
 
 export type Contract = typeof contract;

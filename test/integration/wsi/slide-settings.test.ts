@@ -57,7 +57,7 @@ async function ok<T>(sid: string, ch: string, req: unknown): Promise<T> {
   if (!r.ok) throw new Error(`${ch}: ${r.error.code} ${r.error.message}`);
   return r.value as T;
 }
-type Detail = { id: number; mppX: number | null; mppSource: string | null; userMpp: { value: number; enteredBy: string; enteredAt: string } | null; tissueParams: { method: string; threshold: number } | null };
+type Detail = { id: number; fileName: string; mppX: number | null; mppSource: string | null; userMpp: { value: number; enteredBy: string; enteredAt: string } | null; tissueParams: { method: string; threshold: number } | null };
 
 test('µm/px entered by a user: stored apart from the file value, used by the tile grid, audited, clearable', async () => {
   // The TCGA JPEG 2000 slide records neither µm/px nor an objective power.
@@ -82,7 +82,7 @@ test('µm/px entered by a user: stored apart from the file value, used by the ti
   const ev = (await audit.all()).filter((e) => e.action === 'slide.mpp_entered');
   assert.equal(ev.length, 1);
   assert.equal(ev[0]?.userName, 'Ada Admin');
-  assert.deepEqual(ev[0]?.after, { userMpp: 0.5, fileMpp: null, fileMppSource: null, fileName: 'tcga-cr-7395-01a-01-ts1.svs' });
+  assert.deepEqual(ev[0]?.after, { userMpp: 0.5, fileMpp: null, fileMppSource: null, fileName: d.fileName });
 
   const cleared = await ok<Detail>('admin', 'slides.setMpp', { id: d.id, mpp: null });
   assert.equal(cleared.userMpp, null);
