@@ -182,11 +182,11 @@ export class AnalysisService {
 
   private async slideFor(caseId: number, slideId: number | undefined): Promise<SlideRow | null> {
     if (slideId !== undefined) {
-      const s = await this.d.db.get<SlideRow>('SELECT id, path, file_name, hash_kind, hash, quality_json FROM slides WHERE id = ? AND case_id = ?', [slideId, caseId]);
+      const s = await this.d.db.get<SlideRow>('SELECT id, path, file_name, hash_kind, hash, quality_json FROM slides WHERE id = ? AND case_id = ? AND detached_at IS NULL', [slideId, caseId]);
       if (!s) throw new GliofuseError('NOT_FOUND', `Case ${caseId} has no slide with id ${slideId}.`);
       return s;
     }
-    return (await this.d.db.get<SlideRow>('SELECT id, path, file_name, hash_kind, hash, quality_json FROM slides WHERE case_id = ? ORDER BY id DESC LIMIT 1', [caseId])) ?? null;
+    return (await this.d.db.get<SlideRow>('SELECT id, path, file_name, hash_kind, hash, quality_json FROM slides WHERE case_id = ? AND detached_at IS NULL ORDER BY id DESC LIMIT 1', [caseId])) ?? null;
   }
 
   /**

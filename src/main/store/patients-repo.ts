@@ -28,7 +28,7 @@ const PATIENT_SELECT = `SELECT p.id, p.pseudonym, p.created_at, p.updated_at, ph
   (SELECT COUNT(*) FROM cases c WHERE c.patient_id = p.id) AS case_count
   FROM patients p LEFT JOIN patient_phi ph ON ph.patient_id = p.id`;
 const CASE_SELECT = `SELECT c.*, p.pseudonym,
-  (SELECT COUNT(*) FROM slides s WHERE s.case_id = c.id) AS slide_count,
+  (SELECT COUNT(*) FROM slides s WHERE s.case_id = c.id AND s.detached_at IS NULL) AS slide_count,
   (SELECT COUNT(*) FROM genomic_profiles g WHERE g.case_id = c.id) AS genomic_count
   FROM cases c JOIN patients p ON p.id = c.patient_id`;
 

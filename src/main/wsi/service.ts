@@ -205,7 +205,7 @@ export class SlideService {
   async list(caseId: number): Promise<{ slides: SlideSummary[]; patientPseudonym: string }> {
     const c = await this.d.db.get<{ pseudonym: string }>('SELECT p.pseudonym FROM cases c JOIN patients p ON p.id = c.patient_id WHERE c.id = ?', [caseId]);
     if (!c) throw new GliofuseError('NOT_FOUND', `No case with id ${caseId}.`);
-    const rows = await this.d.db.all<SlideRow>(`${SLIDE_SELECT} WHERE s.case_id = ? ORDER BY s.id`, [caseId]);
+    const rows = await this.d.db.all<SlideRow>(`${SLIDE_SELECT} WHERE s.case_id = ? AND s.detached_at IS NULL ORDER BY s.id`, [caseId]);
     return { slides: rows.map((r) => this.summary(r)), patientPseudonym: c.pseudonym };
   }
 

@@ -10,6 +10,7 @@ import { slideChannels } from './slides.ts';
 import { slideSettingsChannels } from './slide-settings.ts';
 import { modelChannels } from './models.ts';
 import { analysisChannels } from './analysis.ts';
+import { caseRecordChannels } from './case-records.ts';
 import { passwordChannels } from './password.ts';
 import { whoCns5Channels } from './who-cns5.ts';
 import { fileOriginChannels } from './file-origins.ts';
@@ -23,6 +24,7 @@ export const contract = {
   ...slideSettingsChannels,
   ...modelChannels,
   ...analysisChannels,
+  ...caseRecordChannels,
   ...passwordChannels,
   ...whoCns5Channels,
   ...fileOriginChannels,

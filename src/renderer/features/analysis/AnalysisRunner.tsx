@@ -9,6 +9,7 @@ import { canEdit, useSession } from '../../lib/session.tsx';
 import { Button, FormMessage } from '../../components/ui.tsx';
 import { fmtInt } from '../../lib/format.ts';
 import { ANALYSIS_EVENT_TOPIC, AnalysisProgressEvent, type AnalysisJobSummary } from '../../../shared/contract/analysis.ts';
+import { SlideChoice } from './SlideChoice.tsx';
 import type { CaseDetail } from '../cases/CasePage.tsx';
 
 const STAGE_LABEL: Record<string, string> = {
@@ -28,6 +29,8 @@ export function AnalysisRunner({ c, jobs, onChanged }: { c: CaseDetail; jobs: re
   const models = useAsync(() => call('models.list', {}), []);
   const usable = (models.data?.packages ?? []).filter((p) => p.active && p.verification.ok);
   const [modelId, setModelId] = useState('');
+  const slides = useAsync(() => (c.slideCount > 0 ? call('slides.list', { caseId: c.id }) : Promise.resolve(null)), [c.id, c.slideCount]);
+  const [slideId, setSlideId] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [live, setLive] = useState<AnalysisProgressEvent | null>(null);
@@ -42,6 +45,9 @@ export function AnalysisRunner({ c, jobs, onChanged }: { c: CaseDetail; jobs: re
   }), [c.id, onChanged]);
 
   const chosen = modelId || usable[0]?.id || '';
+  // The newest slide unless the user picks another; said beside Analyse either way (issue 14 item 7).
+  const slideList = slides.data?.slides ?? [];
+  const chosenSlide = slideList.find((s) => s.id === slideId) ?? slideList[slideList.length - 1] ?? null;
   const noInputs = c.slideCount === 0 && !c.hasGenomics;
   // Said before the click: the server refuses a new analysis on a closed case (issue 14 item 6).
   const closedWhy = c.status === 'signed'
@@ -51,7 +57,7 @@ export function AnalysisRunner({ c, jobs, onChanged }: { c: CaseDetail; jobs: re
     setBusy(true);
     setError(null);
     try {
-      await call('analysis.start', { caseId: c.id, ...(chosen ? { modelId: chosen } : {}) });
+      await call('analysis.start', { caseId: c.id, ...(chosen ? { modelId: chosen } : {}), ...(chosenSlide ? { slideId: chosenSlide.id } : {}) });
       onChanged();
     } catch (err) {
       setError(errorMessage(err));
@@ -108,6 +114,7 @@ export function AnalysisRunner({ c, jobs, onChanged }: { c: CaseDetail; jobs: re
         </label>
       )}
       {usable.length === 1 && <span className="muted">Model: {usable[0]!.name ?? usable[0]!.id} {usable[0]!.version ?? ''}</span>}
+      <SlideChoice slides={slideList} chosen={chosenSlide} onChoose={setSlideId} />
       <Button variant="primary" icon="review" busy={busy} disabled={closedWhy !== null || noInputs || (models.data !== undefined && usable.length === 0)}
         aria-describedby={closedWhy || noInputs ? 'an-runner-why' : undefined} onClick={() => void start()}>Analyse</Button>
       {closedWhy ? <span className="muted" id="an-runner-why">{closedWhy}</span> : noInputs && <span className="muted" id="an-runner-why">Attach a slide or import a genomic profile first.</span>}

@@ -49,7 +49,7 @@ export function AuditTable({ events, loading, emptyText }: { events: AuditEvent[
                 <td className="num mono">{e.seq}</td>
                 <td className="nowrap"><time dateTime={e.ts} title={e.ts}>{fmtDateTime(e.ts)}</time></td>
                 <td>{e.userName ?? <span className="muted">system</span>}</td>
-                <td className="mono">{e.action}</td>
+                <td><span className="mono">{e.action}</span>{e.reason && <div className="muted audit-reason">{e.reason}</div>}</td>
                 <td>{e.entityType ? <span className="mono">{e.entityType}{e.entityId ? ` ${e.entityId}` : ''}</span> : <span className="muted">—</span>}</td>
                 <td>{e.patientPseudonym ?? <span className="muted">—</span>}</td>
                 <td><Outcome outcome={e.outcome} /></td>

@@ -11,15 +11,17 @@ const PAGE = 50;
 export function CaseHistory({ c, query }: { c: CaseDetail; query: URLSearchParams }) {
   const reads = query.get('reads') === '1';
   const offset = Math.max(0, Number(query.get('offset') ?? 0) || 0);
-  // Domain events use entity type "case"; the router's read events use the channel area "cases".
+  // Changes: the case and its slides, genomic profiles and analyses (cases.history); reads: the router's "cases" events.
   const { data, error, loading, reload } = useAsync(
-    () => call('audit.list', { entityType: reads ? 'cases' : 'case', entityId: String(c.id), limit: PAGE, offset }),
+    () => (reads
+      ? call('audit.list', { entityType: 'cases', entityId: String(c.id), limit: PAGE, offset })
+      : call('cases.history', { caseId: c.id, limit: PAGE, offset })),
     [c.id, reads, offset],
   );
   return (
     <div className="stack">
       <div className="toolbar">
-        <p className="muted">Every change to this case, newest first, from the tamper-evident audit log.</p>
+        <p className="muted">Every change to this case and to its slides, genomic profiles and analyses, newest first, from the tamper-evident audit log.</p>
         <Checkbox label="Show reads of this case instead of changes" checked={reads} onChange={(e) => navigate(`/cases/${c.id}/history`, { reads: e.target.checked ? '1' : undefined })} />
       </div>
       {error && <ErrorPanel message={error} onRetry={reload} />}

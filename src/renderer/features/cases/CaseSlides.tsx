@@ -9,6 +9,7 @@ import { Icon } from '../../components/icons.tsx';
 import { canEdit, useSession } from '../../lib/session.tsx';
 import type { CaseDetail } from './CasePage.tsx';
 import { setPendingSlide, usePendingSlide } from '../../lib/pending-slide.ts';
+import { DetachSlideForm } from './DetachSlide.tsx';
 
 function AttachSlide({ caseId, onAttached }: { caseId: number; onAttached: (fileName: string) => void }) {
   const pending = usePendingSlide();
@@ -47,15 +48,17 @@ export function CaseSlides({ c, onChanged }: { c: CaseDetail; onChanged: () => v
   const { user } = useSession();
   const editable = canEdit(user.role) && c.status !== 'signed' && c.status !== 'archived';
   const { data, error, loading, reload } = useAsync(() => call('slides.list', { caseId: c.id }), [c.id]);
+  const [detaching, setDetaching] = useState<{ id: number; fileName: string } | null>(null);
   return (
     <Section title={<>Slides <span className="count">{data ? data.slides.length : c.slideCount}</span></>}>
       {error && <ErrorPanel message={error} onRetry={reload} />}
+      {detaching && <DetachSlideForm key={detaching.id} slide={detaching} onCancel={() => setDetaching(null)} onDone={() => { setDetaching(null); reload(); onChanged(); }} />}
       {(data?.slides.length ?? 0) > 0 || (!data && loading) ? (
         <div className="table-wrap table-flush-top">
           <table className="table">
             <caption className="visually-hidden">Slides of this case</caption>
             <thead>
-              <tr><th scope="col">File</th><th scope="col">Scanner</th><th scope="col">Size</th><th scope="col">Resolution</th><th scope="col">Quality</th><th scope="col">Added</th></tr>
+              <tr><th scope="col">File</th><th scope="col">Scanner</th><th scope="col">Size</th><th scope="col">Resolution</th><th scope="col">Quality</th><th scope="col">Added</th>{editable && <th scope="col"><span className="visually-hidden">Actions</span></th>}</tr>
             </thead>
             <tbody>
               {!data && <SkeletonRows cols={6} rows={1} />}
@@ -70,6 +73,7 @@ export function CaseSlides({ c, onChanged }: { c: CaseDetail; onChanged: () => v
                   <td className="nowrap">{s.mppX ? `${s.mppX.toFixed(3)} µm/px` : <span className="warn-text">not recorded</span>}</td>
                   <td>{s.quality.length === 0 ? <span className="outcome outcome-success"><Icon name="check" size={14} />No flags</span> : s.quality.map((q) => <div key={q.code} className={q.severity === 'warning' ? 'warn-text' : 'muted'}><Icon name={q.severity === 'warning' ? 'warning' : 'info'} size={14} /> {q.message}</div>)}</td>
                   <td className="nowrap">{fmtDateTime(s.addedAt)}<div className="muted">{s.addedBy}</div></td>
+                  {editable && <td className="row-actions"><Button variant="ghost" aria-label={`Detach ${s.fileName}`} onClick={() => setDetaching({ id: s.id, fileName: s.fileName })}>Detach</Button></td>}
                 </tr>
               ))}
             </tbody>
