@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { REPO_ROOT, SHARED_DATA } from '../../helpers/shared-data.ts';
 import { verifyPackage } from '../../../src/main/inference/model-packages.ts';
 import { evaluatePackage } from '../../../src/main/evaluate/package-eval.ts';
@@ -60,4 +61,15 @@ test('an added value the predictions do not support is flagged (clinical_referen
   const r = evaluatePackage(await verifyPackage(dir), TCGA);
   assert.equal(r.ok, false);
   assert.deepEqual(r.comparisons.filter((c) => c.matches === false).map((c) => c.metric), ['clinical_reference.cox-idh-1p19q-age.pairedVsUmeml.umemlWins']);
+});
+
+test('gliofuse evaluate package prints UMEML, both Cox models and the paired comparison', () => {
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'gliofuse.js'), 'evaluate', 'package', 'umeml-gbmlgg-genomic-ref'],
+    { encoding: 'utf8', env: { ...process.env, GLIOFUSE_FROM_SOURCE: '1', GLIOFUSE_USER: '' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^survival: c-index 0\.\d{4} ± 0\.\d{4} over 15 folds/m);
+  for (const id of ['cox-idh-1p19q-age', 'cox-panel-age']) {
+    assert.match(r.stdout, new RegExp(`^reference .*\\[${id}\\]: c-index 0\\.\\d{4} ± 0\\.\\d{4} over 15 folds; UMEML − reference [+-]0\\.\\d{4} ± 0\\.\\d{4}, UMEML ahead on \\d+ of 15 folds$`, 'm'));
+  }
+  assert.doesNotMatch(r.stdout, /MISMATCH/);
 });
