@@ -266,8 +266,9 @@ def tripod_model_card(manifest: Dict, report: Dict, ref_doc: Dict) -> str:
         "## Analysis",
         "",
         f"- {manifest['metrics']['protocol']}.",
-        "- Clinical reference and panel models: ridge Cox (Breslow) and ridge softmax regression, L2 strength by inner "
-        "5-fold CV on each split's training patients, standardisation on the training patients only.",
+        "- Clinical reference and panel models: ridge Cox (Breslow) and ridge softmax regression, standardised on each "
+        "split's training patients; L2 strength by inner 5-fold cross-validated partial likelihood (Cox) or log-loss "
+        "(softmax) on those training patients only.",
         "- Per-split figures: metric on each split's test patients, mean ± sd (ddof 1) over the splits. Pooled figures "
         "(bootstrap 95 % CI, calibration, Kaplan–Meier): one out-of-fold prediction per patient (from the first split "
         "in which the patient is a test patient), since the splits' test sets overlap.",
@@ -288,6 +289,13 @@ def tripod_model_card(manifest: Dict, report: Dict, ref_doc: Dict) -> str:
                      f"{_ms(s, 'cIndex')} | {_f(s['pooled']['cIndex'])} ({_ci(s['pooled']['cIndexCi95'])}) | "
                      f"{_ms(s, 'tdAuc2y')} | {_ms(s, 'tdAuc5y')} | "
                      + (f"{pr['meanDelta']:+.3f} ± {pr['sdDelta']:.3f}, {pr['umemlWins']} of {pr['splits']} |" if pr else "– |"))
+    refs = [mid for mid in report["paired"]]
+    lines += ["", "Per split (test patients of each pnas split; Δ = UMEML − model):", "",
+              "| split | n | UMEML | " + " | ".join(f"{report['labels'][m]} (Δ)" for m in refs) + " |",
+              "|---|---|---|" + "---|" * len(refs)]
+    for i, p in enumerate(u["perSplit"]):
+        cells = [f"{sv[m]['perSplit'][i]['cIndex']:.3f} ({report['paired'][m]['perSplitDelta'][i]:+.3f})" for m in refs]
+        lines.append(f"| {p['fold']} | {p['n']} | {p['cIndex']:.3f} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "| grade model | accuracy | balanced accuracy | AUC micro | AUC macro | pooled accuracy (95 % CI) | pooled AUC micro (95 % CI) |",
