@@ -62,7 +62,8 @@ export const Provenance = z.object({
   usedModalities: z.array(Modality),
   executionProvider: z.string(),
   onnxruntimeVersion: z.string(),
-  tileEncoder: z.object({ id: z.string(), sha256: z.string() }).nullable(),
+  /** variant: the int8 file, or its float derivation run on a GPU provider (docs/inference.md). */
+  tileEncoder: z.object({ id: z.string(), sha256: z.string(), variant: z.enum(['int8', 'float32']).optional() }).nullable(),
   preprocessing: z.record(z.string(), z.unknown()), // tiling + tissue + normalisation parameters
   slide: z.object({ hashKind: z.string(), hash: z.string(), fileName: z.string() }).nullable(),
   genomics: z.object({ sourceSha256: z.string(), fileName: z.string() }).nullable(),

@@ -14,9 +14,13 @@ import { ProgressTracker } from './progress.ts';
 import { runAnalysis } from './pipeline.ts';
 import { cancelledError, computeSlideFeatures } from './slide-features.ts';
 import type { AnalysisWorkerApi } from './worker-api.ts';
+import { workerSessions } from './worker-sessions.ts';
 
 sharp.concurrency(1);
 sharp.cache(false);
+
+// ONNX sessions live as long as this process: every later case and analysis reuses them (worker-sessions.ts).
+workerSessions.enable();
 
 const reader = new SlideReader({ maxOpen: 2, libraryPath: process.env.GLIOFUSE_OPENSLIDE_LIB || undefined });
 
@@ -58,6 +62,7 @@ serveWorker<AnalysisWorkerApi>({
     }
   },
   progress: async ({ jobKey }) => jobs.get(jobKey)?.tracker.snapshot() ?? null,
+  sessions: async () => ({ ...workerSessions.counts }),
   cancel: async ({ jobKey }) => {
     const job = jobs.get(jobKey);
     if (!job) return { cancelled: false };

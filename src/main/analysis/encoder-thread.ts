@@ -81,6 +81,11 @@ export class EncoderThread {
     return this.pending.size;
   }
 
+  /** False once the thread died or was closed (a kept pool is then started again). */
+  get alive(): boolean {
+    return this.dead === null;
+  }
+
   /** Transfers `batch` to the thread (it is unusable until the promise returns it). */
   encode(batch: Float32Array, n: number): Promise<EncodedBatch> {
     if (this.dead) return Promise.reject(this.dead);
@@ -157,6 +162,10 @@ export class EncoderPool {
 
   get inFlight(): number {
     return this.threads.reduce((s, t) => s + t.inFlight, 0);
+  }
+
+  get alive(): boolean {
+    return this.threads.every((t) => t.alive);
   }
 
   encode(batch: Float32Array, n: number): Promise<EncodedBatch> {

@@ -24,7 +24,7 @@ export const COORDS_FILE = 'coords.json';
 export const BagMeta = z.object({
   featureDim: z.number().int().positive(),
   count: z.number().int().min(0),
-  tileEncoder: z.object({ id: z.string(), sha256: z.string() }),
+  tileEncoder: z.object({ id: z.string(), sha256: z.string(), variant: z.literal('float32').optional() }),
   /** µm per pixel of the encoder's input tiles. */
   mpp: z.number().positive(),
   /** Encoder input tile side in pixels (at `mpp`). */

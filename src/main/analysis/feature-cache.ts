@@ -18,7 +18,8 @@ export const FEATURE_CACHE_VERSION = 1;
 
 export interface FeatureCacheKeyInput {
   slide: { hashKind: string; hash: string };
-  encoder: { id: string; sha256: string };
+  /** `variant` only for the float derivation (encoder-variants.ts): int8 keys stay what they were. */
+  encoder: { id: string; sha256: string; variant?: 'float32' };
   /** Tile grid parameters as resolved (µm/px, size, minTissue, slideMpp override if any). */
   tiling: Record<string, unknown>;
   /** Tissue-detection parameters as resolved (defaults filled in). */

@@ -31,7 +31,7 @@ import { QualityFlag } from '../../shared/contract/slides.ts';
 import type { ModelManifest } from '../../shared/model-manifest.ts';
 import type { EpName } from '../inference/execution-providers.ts';
 import { AnalysesRepo, toSummary, type AnalysisRow, type JobParams } from './analyses-repo.ts';
-import { resolveEncoder } from './encoder-store.ts';
+import { encoderFolder, resolveEncoder } from './encoder-store.ts';
 import { featureCacheRoot } from './feature-cache.ts';
 import { planModalities } from './modalities.ts';
 import type { AnalysisWorkerApi, GenomicsRef, PerfOptions, RunOutput, RunRequest, SlideRef } from './worker-api.ts';
@@ -182,11 +182,11 @@ export class AnalysisService {
 
   private async slideFor(caseId: number, slideId: number | undefined): Promise<SlideRow | null> {
     if (slideId !== undefined) {
-      const s = await this.d.db.get<SlideRow>('SELECT id, path, file_name, hash_kind, hash, quality_json FROM slides WHERE id = ? AND case_id = ? AND detached_at IS NULL', [slideId, caseId]);
+      const s = await this.d.db.get<SlideRow>('SELECT id, path, file_name, hash_kind, hash, quality_json FROM slides WHERE id = ? AND case_id = ?', [slideId, caseId]);
       if (!s) throw new GliofuseError('NOT_FOUND', `Case ${caseId} has no slide with id ${slideId}.`);
       return s;
     }
-    return (await this.d.db.get<SlideRow>('SELECT id, path, file_name, hash_kind, hash, quality_json FROM slides WHERE case_id = ? AND detached_at IS NULL ORDER BY id DESC LIMIT 1', [caseId])) ?? null;
+    return (await this.d.db.get<SlideRow>('SELECT id, path, file_name, hash_kind, hash, quality_json FROM slides WHERE case_id = ? ORDER BY id DESC LIMIT 1', [caseId])) ?? null;
   }
 
   /**
@@ -243,7 +243,10 @@ export class AnalysisService {
     }
 
     const forceCpu = req.forceCpu ?? this.d.settings.current().forceCpu;
-    const params: JobParams = { forceCpu, requestedProvider: req.requestedProvider, previousCaseStatus: kase.status, slideId: slide?.id ?? null, genomicProfileId: gen?.id ?? null };
+    // The request's provider (--ep) wins over the "executionProvider" setting; 'auto' plans from the machine.
+    const setting = this.d.settings.current().executionProvider;
+    const requestedProvider = req.requestedProvider ?? (setting && setting !== 'auto' ? setting : undefined);
+    const params: JobParams = { forceCpu, requestedProvider, previousCaseStatus: kase.status, slideId: slide?.id ?? null, genomicProfileId: gen?.id ?? null };
     const id = await this.d.db.transaction(async (tx) => {
       if ((await this.repo.activeForCase(req.caseId, tx)).length > 0) throw new GliofuseError('CONFLICT', `Case ${kase.accession} already has an analysis queued or running; wait for it or cancel it.`);
       const now = nowIso();
@@ -251,7 +254,7 @@ export class AnalysisService {
       await this.d.patients.setStatusTx(tx, actor, req.caseId, 'analysing', `analysis ${newId} queued (${pkg.id} ${m.version})`);
       await this.d.audit.appendTx(tx, actor, {
         action: 'analysis.requested', entityType: 'analysis', entityId: newId, patientPseudonym: kase.patientPseudonym,
-        after: { caseId: req.caseId, modelId: pkg.id, modelVersion: m.version, packageDigest: pkg.digest, slideId: slide?.id ?? null, genomicProfileId: gen?.id ?? null, forceCpu, requestedProvider: req.requestedProvider ?? null },
+        after: { caseId: req.caseId, modelId: pkg.id, modelVersion: m.version, packageDigest: pkg.digest, slideId: slide?.id ?? null, genomicProfileId: gen?.id ?? null, forceCpu, requestedProvider: requestedProvider ?? null },
       });
       return newId;
     });
@@ -353,7 +356,7 @@ export class AnalysisService {
     return {
       jobKey: String(row.id),
       model: { dir: pkg.dir, manifest: pkg.manifest, digest: pkg.digest, modelPath: pkg.modelPath },
-      encoder: encoder ? { path: encoder.path, sha256: encoder.sha256 } : null,
+      encoder: encoder ? { path: encoder.path, sha256: encoder.sha256, variantDir: encoderFolder(this.d.dataDir) } : null,
       slide,
       genomics,
       cacheRoot: this.cacheRoot,
@@ -441,7 +444,7 @@ export class AnalysisService {
       if (f?.cacheKey && out.result.provenance.slide && req.encoder) {
         await this.repo.recordCacheUse(tx, {
           key: f.cacheKey, slideHashKind: out.result.provenance.slide.hashKind, slideHash: out.result.provenance.slide.hash,
-          encoderId: req.model.manifest.tileEncoder.id, encoderSha256: req.encoder.sha256, params: f.meta.tiling ?? {},
+          encoderId: req.model.manifest.tileEncoder.id, encoderSha256: f.meta.tileEncoder.sha256, params: f.meta.tiling ?? {},
           tiles: f.tileCount, featureDim: f.meta.featureDim, hit: f.cacheHit, now,
         });
       }

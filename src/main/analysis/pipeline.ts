@@ -3,33 +3,21 @@
  * AnalysisResult. The host (job manager) stores the result; nothing here touches the database.
  */
 import os from 'node:os';
-import '../inference/telemetry-off.ts'; // before onnxruntime-node: no telemetry, no device id in the user's home
-import * as ort from 'onnxruntime-node';
 import type { Provenance, Warning } from '../../shared/analysis-result.ts';
 import { GliofuseError } from '../../shared/errors.ts';
-import { UmemlSession, type SessionProvenance } from '../inference/umeml-session.ts';
-import { currentProviderEnvironment, defaultIntraOpThreads, type ProviderEnvironment } from '../inference/execution-providers.ts';
+import type { SessionProvenance } from '../inference/umeml-session.ts';
+import { defaultIntraOpThreads } from '../inference/execution-providers.ts';
 import type { SlideReader } from '../wsi/slide-reader.ts';
 import { GENOMIC_ATTRIBUTION_METHOD, genomicAttributions, heatmapGrid, topPatches } from './explanations.ts';
 import { planModalities } from './modalities.ts';
 import type { ProgressTracker } from './progress.ts';
 import { buildResult } from './result.ts';
+import { workerSessions } from './worker-sessions.ts';
 import { computeSlideFeatures, type SlideFeatures } from './slide-features.ts';
-import type { ProviderRequest, RunOutput, RunRequest } from './worker-api.ts';
-
-/**
- * For an explicitly requested GPU provider, the UMEML session (which plans providers from the machine) is told
- * the provider is present so it really tries it; onnxruntime then either starts it or the session falls back to
- * CPU and records why.
- */
-function sessionEnvironment(p: ProviderRequest): ProviderEnvironment | undefined {
-  if (!p.requested || p.requested === 'cpu' || p.forceCpu) return undefined;
-  const real = currentProviderEnvironment(ort.listSupportedBackends().map((b) => b.name));
-  return { ...real, supportedBackends: [...new Set([...real.supportedBackends, p.requested])], bindingDir: real.bindingDir ?? '.', fileExists: () => true };
-}
+import type { RunOutput, RunRequest } from './worker-api.ts';
 
 function sessionFellBack(s: SessionProvenance): boolean {
-  return s.executionProvider === 'cpu' && s.attempts.some((a) => a.provider !== 'cpu' && !a.ok);
+  return s.fellBack && s.attempts.some((a) => a.provider !== 'cpu' && !a.ok);
 }
 
 export async function runAnalysis(req: RunRequest, reader: SlideReader, tracker: ProgressTracker, checkCancelled: () => void): Promise<RunOutput> {
@@ -78,11 +66,12 @@ export async function runAnalysis(req: RunRequest, reader: SlideReader, tracker:
   // ---- model ----------------------------------------------------------------------------------------------------
   tracker.begin('inference', 1);
   const tm = performance.now();
-  const env = sessionEnvironment(req.providers);
-  const session = await UmemlSession.open(
+  // Kept for the worker's life in the analysis worker (worker-sessions.ts): later cases reuse it.
+  const lease = await workerSessions.umeml(
     { manifest: m, modelPath: req.model.modelPath, digest: req.model.digest },
-    { forceCpu: req.providers.forceCpu, intraOpThreads: defaultIntraOpThreads(undefined, os.availableParallelism()), ...(env ? { environment: env } : {}) },
+    { forceCpu: req.providers.forceCpu, requested: req.providers.requested, intraOpThreads: defaultIntraOpThreads(undefined, os.availableParallelism()) },
   );
+  const session = lease.value;
   try {
     if (sessionFellBack(session.provenance)) {
       const why = session.provenance.attempts.filter((a) => !a.ok).map((a) => `${a.provider.toUpperCase()}: ${a.error ?? 'unavailable'}`).join('; ');
@@ -140,7 +129,10 @@ export async function runAnalysis(req: RunRequest, reader: SlideReader, tracker:
     // ---- provenance ----------------------------------------------------------------------------------------------
     const sp = session.provenance;
     const enc = features?.info.encoder ?? null;
-    const executionProvider = enc && enc.provider !== sp.executionProvider ? `tile encoder: ${enc.provider}; model: ${sp.executionProvider}` : sp.executionProvider;
+    // The provider that ran this case: a genomics-only input runs on the CPU session even when the model's session
+    // is on a GPU provider (umeml-session.ts, zeroPatchProvider).
+    const modelProvider = session.providerFor(numPatches);
+    const executionProvider = enc && enc.provider !== modelProvider ? `tile encoder: ${enc.provider}; model: ${modelProvider}` : modelProvider;
     const usedModalities = plan.usedModalities.filter((x) => x !== 'pathology' || usePathology);
     const provenance: Provenance = {
       modelId: m.id,
@@ -151,14 +143,18 @@ export async function runAnalysis(req: RunRequest, reader: SlideReader, tracker:
       usedModalities,
       executionProvider,
       onnxruntimeVersion: sp.ortVersions.common,
-      tileEncoder: req.slide && req.encoder ? { id: m.tileEncoder.id, sha256: req.encoder.sha256 } : null,
+      // The file whose features were used: the int8 encoder, or its float derivation when a GPU provider ran it.
+      tileEncoder: req.slide && req.encoder ? { id: m.tileEncoder.id, sha256: features?.bag.meta.tileEncoder.sha256 ?? req.encoder.sha256, variant: features?.bag.meta.tileEncoder.variant ?? 'int8' } : null,
       preprocessing: {
         tiling: features ? { ...(features.bag.meta.tiling ?? {}), mpp: features.bag.meta.mpp, tileSize: features.bag.meta.tileSize, tiles: N } : null,
         normalisation: req.slide ? m.tileEncoder.normalisation : null,
         featureCache: features ? { key: features.info.cacheKey, hit: features.info.cacheHit, encodedTiles: features.info.encodedTiles } : null,
         executionProviders: {
-          model: { provider: sp.executionProvider, attempts: sp.attempts, notices: sp.notices, intraOpThreads: sp.intraOpNumThreads },
-          tileEncoder: enc ? { provider: enc.provider, attempts: enc.attempts, notices: enc.notices, threads: enc.threads } : null,
+          model: {
+            provider: sp.executionProvider, ranOn: modelProvider, attempts: sp.attempts, notices: sp.notices, fellBack: sp.fellBack,
+            adapter: sp.adapter, intraOpThreads: sp.intraOpNumThreads, sessionReused: lease.reused,
+          },
+          tileEncoder: enc ? { provider: enc.provider, attempts: enc.attempts, notices: enc.notices, fellBack: enc.fellBack, adapter: enc.adapter, threads: enc.threads } : null,
         },
         genomics: g ? { observed, derivedAge: g.derivedAge ?? null, clinicalMasked: plan.maskClinical } : null,
         platform: `${sp.platform}-${sp.arch}`,
@@ -184,6 +180,6 @@ export async function runAnalysis(req: RunRequest, reader: SlideReader, tracker:
     timings.total = performance.now() - t0;
     return { result, run: { features: features?.info ?? null, session: sp, timingsMs: timings } };
   } finally {
-    await session.close().catch(() => undefined);
+    await lease.release();
   }
 }

@@ -14,13 +14,14 @@ import type { SlideReader } from '../wsi/slide-reader.ts';
 import { BagWriter, readBag, type Bag, type BagMeta } from './feature-bag.ts';
 import { FeatureCache, featureCacheKey } from './feature-cache.ts';
 import { extractFeatures, type ExtractStats } from './feature-extraction.ts';
-import { EncoderPool } from './encoder-thread.ts';
+import { workerSessions } from './worker-sessions.ts';
 import { TilePreprocessor } from './preprocess.ts';
 import type { ProgressTracker } from './progress.ts';
 import { openSlide } from './tile-source.ts';
 import { computeTileGrid } from '../wsi/tiler.ts';
 import { SHA256_MAX_BYTES } from '../wsi/service.ts';
-import type { EncoderInfo, EncoderSpec } from './tile-encoder.ts';
+import { planEncoderProviders, type EncoderInfo, type EncoderSpec } from './tile-encoder.ts';
+import { ensureFloatEncoder, type EncoderVariant } from './encoder-variants.ts';
 import type { FeatureRequest, SlideFeaturesInfo } from './worker-api.ts';
 import type { TileGrid as TileGridGeometry } from './explanations.ts';
 
@@ -101,28 +102,50 @@ export async function computeSlideFeatures(req: FeatureRequest, reader: SlideRea
     // and the slide's µm/px override only.
     const tiling = { mpp: te.mppTarget, size: te.inputSize, minTissue: req.tiling?.minTissue ?? 0.5, ...(req.tiling?.slideMpp !== undefined ? { slideMpp: req.tiling.slideMpp } : {}) };
     const tissueParams = normalizeTissueParams(req.tissue);
-    const key = featureCacheKey({ slide: { hashKind, hash }, encoder: { id: te.id, sha256: req.encoder.sha256 }, tiling, tissue: tissueParams });
+    // The encoder file follows the provider plan: a GPU provider runs the float variant (encoder-variants.ts), and
+    // its features are cached under their own key (the key names the variant and the file's sha256).
+    const plan = planEncoderProviders({ forceCpu: req.providers.forceCpu, requested: req.providers.requested });
+    const variantNotices: string[] = [];
+    let float: { path: string; sha256: string } | null = null;
+    if (plan.gpuExpected && req.encoder.variantDir) {
+      try {
+        const got = await ensureFloatEncoder(te.id, req.encoder, req.encoder.variantDir);
+        float = got.file;
+        variantNotices.push(got.note);
+      } catch (e) {
+        variantNotices.push(`The float tile encoder could not be prepared (${e instanceof Error ? e.message : String(e)}); the GPU runs the int8 file.`);
+      }
+    }
+    const keyFor = (variant: EncoderVariant) => featureCacheKey({
+      slide: { hashKind, hash }, tiling, tissue: tissueParams,
+      encoder: variant === 'int8' ? { id: te.id, sha256: req.encoder.sha256 } : { id: te.id, sha256: (float as { sha256: string }).sha256, variant },
+    });
+    let key = keyFor(float ? 'float32' : 'int8');
     const cache = req.cacheRoot ? new FeatureCache(req.cacheRoot) : null;
 
-    const hit = cache?.lookup(key, te.featureDim) ?? null;
-    if (hit && cache) {
+    /** The cached bag under `k` as this call's result (a hit skips tissue detection, tiling and encoding). */
+    const fromCache = (k: string): SlideFeatures | null => {
+      const hit = cache?.lookup(k, te.featureDim) ?? null;
+      if (!hit || !cache) return null;
       const t = hit.meta.tiling as unknown as StoredTiling;
       tracker.markCached();
       tracker.begin('encoding', hit.meta.count);
       tracker.set(hit.meta.count);
-      if (req.out) copyBag(cache.dirFor(key), path.resolve(req.out));
+      if (req.out) copyBag(cache.dirFor(k), path.resolve(req.out));
       const { coords: _c, ...meta } = hit.meta;
       return {
         bag: hit,
         grid: { originX: t.originX, originY: t.originY, spacingX: t.tileL0, spacingY: t.tileHeightL0 ?? t.tileL0, cols: t.cols, rows: t.rows },
         slideHash: { hashKind, hash },
         info: {
-          meta, cacheKey: key, cacheHit: true, encodedTiles: 0, tileCount: hit.meta.count,
+          meta, cacheKey: k, cacheHit: true, encodedTiles: 0, tileCount: hit.meta.count,
           qualityFlags: req.slide.qualityFlags ?? t.qualityFlags ?? [], gridWarnings: t.gridWarnings ?? [], encoder: null, stats: null,
-          bagPath: req.out ? path.resolve(req.out) : cache.dirFor(key),
+          bagPath: req.out ? path.resolve(req.out) : cache.dirFor(k),
         },
       };
-    }
+    };
+    const cached = fromCache(key);
+    if (cached) return cached;
 
     tracker.begin('tissue', 1);
     checkCancelled();
@@ -135,16 +158,29 @@ export async function computeSlideFeatures(req: FeatureRequest, reader: SlideRea
     tracker.set(1);
     checkCancelled();
 
-    const writer: BagWriter = cache ? cache.writer(key, te.featureDim) : BagWriter.create(path.resolve(req.out ?? ''), te.featureDim);
+    let writer: BagWriter = cache ? cache.writer(key, te.featureDim) : BagWriter.create(path.resolve(req.out ?? ''), te.featureDim);
     let encoderInfo: EncoderInfo | null = null;
     let stats: ExtractStats | null = null;
     try {
       tracker.begin('encoding', coords.length);
       if (coords.length > 0) {
         const perf = { ...defaultPerf(), ...req.perf };
-        const spec: EncoderSpec = { id: te.id, path: req.encoder.path, sha256: req.encoder.sha256, inputName: te.inputName, outputName: te.outputName, inputSize: te.inputSize, featureDim: te.featureDim };
-        const thread = await EncoderPool.start(spec, { threads: perf.encoderThreads, allowSpinning: false, forceCpu: req.providers.forceCpu, ...(req.providers.requested ? { requested: req.providers.requested } : {}) }, perf.encoderSessions);
-        encoderInfo = thread.info;
+        const spec: EncoderSpec = { id: te.id, path: req.encoder.path, sha256: req.encoder.sha256, inputName: te.inputName, outputName: te.outputName, inputSize: te.inputSize, featureDim: te.featureDim, float };
+        const lease = await workerSessions.encoderPool(spec, { threads: perf.encoderThreads, allowSpinning: false, forceCpu: req.providers.forceCpu, ...(req.providers.requested ? { requested: req.providers.requested } : {}) }, perf.encoderSessions);
+        const thread = lease.value;
+        encoderInfo = { ...thread.info, notices: [...thread.info.notices, ...variantNotices] };
+        if (float && encoderInfo.variant === 'int8') {
+          // The GPU provider did not start: the int8 file ran on the CPU, so its cache entry is the one to use.
+          key = keyFor('int8');
+          const again = fromCache(key);
+          if (again) {
+            await lease.release();
+            writer.abort();
+            return again;
+          }
+          writer.abort();
+          writer = cache ? cache.writer(key, te.featureDim) : BagWriter.create(path.resolve(req.out ?? ''), te.featureDim);
+        }
         try {
           stats = await extractFeatures({
             reader: slide, coords, level: grid.level, readWidth: grid.readWidth, readHeight: grid.readHeight,
@@ -155,7 +191,7 @@ export async function computeSlideFeatures(req: FeatureRequest, reader: SlideRea
             checkCancelled,
           });
         } finally {
-          await thread.close();
+          await lease.release();
         }
       }
       const stored: StoredTiling = {
@@ -165,7 +201,7 @@ export async function computeSlideFeatures(req: FeatureRequest, reader: SlideRea
         qualityFlags, gridWarnings: grid.warnings,
       };
       const metaIn: Omit<BagMeta, 'count' | 'coords' | 'featureDim' | 'featuresSha256' | 'format'> = {
-        tileEncoder: { id: te.id, sha256: req.encoder.sha256 },
+        tileEncoder: { id: te.id, sha256: encoderInfo?.sha256 ?? (float && coords.length > 0 ? float.sha256 : req.encoder.sha256), ...(encoderInfo?.variant === 'float32' ? { variant: 'float32' as const } : {}) },
         mpp: te.mppTarget,
         tileSize: te.inputSize,
         tileSizeLevel0: grid.tileWidthL0,

@@ -11,6 +11,7 @@ import '../inference/telemetry-off.ts'; // before onnxruntime-node: no telemetry
 import * as ort from 'onnxruntime-node';
 import { GliofuseError } from '../../shared/errors.ts';
 import { currentProviderEnvironment, planProviders, startOnFirstProvider, type EpName, type ProviderAttempt, type ProviderEnvironment } from '../inference/execution-providers.ts';
+import type { AdapterReport } from '../inference/gpu-adapter.ts';
 
 export interface EncoderSpec {
   id: string;
@@ -20,12 +21,14 @@ export interface EncoderSpec {
   outputName: string;
   inputSize: number;
   featureDim: number;
+  /** The float derivation of this file (encoder-variants.ts), run instead on a GPU provider; null/absent = none. */
+  float?: { path: string; sha256: string } | null;
 }
 
 export interface ProviderChoice {
-  forceCpu?: boolean;
-  /** An explicitly requested provider (CLI --ep, tests). CPU is still tried after it. */
-  requested?: EpName;
+  forceCpu?: boolean | undefined;
+  /** An explicitly requested provider (setting, CLI --ep, tests). CPU is still tried after it. */
+  requested?: EpName | undefined;
   /** Pretend to be another machine (tests); providers are still really tried. */
   environment?: ProviderEnvironment;
 }
@@ -44,23 +47,18 @@ export interface EncoderInfo {
   fellBack: boolean;
   ortVersion: string;
   threads: number;
+  /** The WebGPU adapter when WebGPU runs the encoder (else null). */
+  adapter: AdapterReport | null;
+  /** Which file ran: the int8 file, or its float derivation (on a GPU provider). */
+  variant: 'int8' | 'float32';
+  /** sha256 of the file that ran. */
+  sha256: string;
 }
 
-export interface ProviderPlanResult {
-  candidates: EpName[];
-  notices: string[];
-  gpuExpected: boolean;
-}
-
-export function planEncoderProviders(choice: ProviderChoice): ProviderPlanResult {
-  if (choice.forceCpu) return { candidates: ['cpu'], notices: ['CPU execution forced by the "forceCpu" setting.'], gpuExpected: false };
-  if (choice.requested && choice.requested !== 'cpu') {
-    return { candidates: [choice.requested, 'cpu'], notices: [`${choice.requested.toUpperCase()} execution provider requested.`], gpuExpected: true };
-  }
-  if (choice.requested === 'cpu') return { candidates: ['cpu'], notices: ['CPU execution provider requested.'], gpuExpected: false };
+/** The same plan as the UMEML session's (execution-providers.ts), for this machine or a pretended one. */
+export function planEncoderProviders(choice: ProviderChoice) {
   const env = choice.environment ?? currentProviderEnvironment(ort.listSupportedBackends().map((b) => b.name));
-  const plan = planProviders(env);
-  return { candidates: plan.candidates, notices: plan.notices, gpuExpected: plan.candidates.some((c) => c !== 'cpu') };
+  return planProviders(env, { forceCpu: choice.forceCpu, requested: choice.requested });
 }
 
 export class TileEncoderSession {
@@ -72,7 +70,9 @@ export class TileEncoderSession {
 
   static async open(spec: EncoderSpec, opts: EncoderOpenOptions): Promise<TileEncoderSession> {
     const plan = planEncoderProviders(opts);
-    const started = await startOnFirstProvider(plan.candidates, (ep) => ort.InferenceSession.create(spec.path, {
+    // A GPU provider runs the float file when there is one: the int8 file's QLinear operators have no GPU kernels.
+    const fileFor = (ep: EpName) => (ep !== 'cpu' && spec.float ? spec.float : { path: spec.path, sha256: spec.sha256 });
+    const started = await startOnFirstProvider(plan.candidates, (ep) => ort.InferenceSession.create(fileFor(ep).path, {
       executionProviders: [ep],
       intraOpNumThreads: opts.threads,
       interOpNumThreads: 1,
@@ -92,7 +92,11 @@ export class TileEncoderSession {
     }
     const fellBack = plan.gpuExpected && used === 'cpu';
     if (fellBack) notices.push('Tile encoder running on CPU: the GPU execution provider could not be used.');
-    return new TileEncoderSession(session, spec, { provider: used, attempts, notices, fellBack, ortVersion: ort.env.versions.common, threads: opts.threads });
+    const ran = fileFor(used);
+    return new TileEncoderSession(session, spec, {
+      provider: used, attempts, notices, fellBack, ortVersion: ort.env.versions.common, threads: opts.threads,
+      adapter: used === 'webgpu' ? plan.webgpuAdapter : null, variant: ran.path === spec.path ? 'int8' : 'float32', sha256: ran.sha256,
+    });
   }
 
   /** Encodes n tiles from an NCHW batch (the buffer may be longer than n tiles); returns [n, D] features. */

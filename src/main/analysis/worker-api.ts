@@ -11,6 +11,7 @@ import type { SessionProvenance } from '../inference/umeml-session.ts';
 import type { BagMeta } from './feature-bag.ts';
 import type { ExtractStats } from './feature-extraction.ts';
 import type { EncoderInfo } from './tile-encoder.ts';
+import type { SessionCounts } from './worker-sessions.ts';
 
 export interface ProviderRequest {
   forceCpu: boolean;
@@ -31,6 +32,8 @@ export interface PerfOptions {
 export interface EncoderRef {
   path: string;
   sha256: string;
+  /** Where the float variant for GPU providers is derived and kept (<dataDir>/encoders); absent = no float variant. */
+  variantDir?: string;
 }
 
 export interface SlideRef {
@@ -113,4 +116,6 @@ export type AnalysisWorkerApi = {
   features: { params: FeatureRequest; result: SlideFeaturesInfo };
   progress: { params: { jobKey: string }; result: AnalysisProgress | null };
   cancel: { params: { jobKey: string }; result: { cancelled: boolean } };
+  /** How many ONNX sessions this worker opened and reused (worker-sessions.ts). */
+  sessions: { params: Record<string, never>; result: SessionCounts };
 };

@@ -1,15 +1,22 @@
 /**
- * Which onnxruntime execution providers (EPs) to try, in order, on this machine. The decision is made from facts
- * that can be checked without loading a GPU driver (platform, the backends this onnxruntime-node build lists, and
- * whether the CUDA provider library is installed next to the native binding); the session then tries the
- * candidates in order and falls back to CPU, recording why (docs/inference.md).
+ * Which onnxruntime execution providers (EPs) to try, in order, on this machine: the vendor provider of the
+ * platform, then WebGPU (bundled with onnxruntime-node on every desktop OS), then the CPU. The decision is made
+ * from facts checkable before a session exists (platform, the backends this onnxruntime-node build lists, whether
+ * the CUDA provider library is installed next to the native binding, and on Linux the Vulkan adapters WebGPU
+ * would run on — gpu-adapter.ts); the session then tries the candidates in order and falls back to CPU, recording
+ * why (docs/inference.md). The UMEML session and the tile encoder both plan here: one path, also for a provider
+ * the user requested (setting or --ep).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { adapterReport, describeAdapter, isHardware, probeGpuAdapters, type AdapterProbe, type AdapterReport } from './gpu-adapter.ts';
 
-export type EpName = 'cuda' | 'dml' | 'coreml' | 'cpu';
+export const EP_NAMES = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
+export type EpName = (typeof EP_NAMES)[number];
+/** Providers that run on a GPU (everything but the CPU). */
+export const isGpuProvider = (ep: EpName): boolean => ep !== 'cpu';
 
 export interface ProviderEnvironment {
   platform: NodeJS.Platform;
@@ -19,12 +26,24 @@ export interface ProviderEnvironment {
   /** Folder of onnxruntime_binding.node, where optional provider libraries are installed (null if unknown). */
   bindingDir: string | null;
   fileExists(p: string): boolean;
+  /** The GPU adapters WebGPU could use (asked only when WebGPU is considered); absent = unknown, tried anyway. */
+  probeAdapters?: () => AdapterProbe;
 }
 
 export interface ProviderPlan {
   candidates: EpName[];
   /** Why a GPU provider is not a candidate (recorded with the run's provenance). */
   notices: string[];
+  /** A GPU provider was requested or planned: running on the CPU is then a fallback the user is told about. */
+  gpuExpected: boolean;
+  /** The adapter WebGPU would use, when WebGPU is a candidate (null otherwise). */
+  webgpuAdapter: AdapterReport | null;
+}
+
+export interface ProviderChoice {
+  forceCpu?: boolean | undefined;
+  /** A provider the user asked for (setting or --ep): tried first even if the plan would not, then the CPU. */
+  requested?: EpName | undefined;
 }
 
 /** The CUDA provider is a separate shared library that onnxruntime-node does not ship in the npm package. */
@@ -34,11 +53,20 @@ export function cudaProviderLibrary(platform: NodeJS.Platform): string | null {
   return null;
 }
 
-export function planProviders(env: ProviderEnvironment, opts: { forceCpu?: boolean } = {}): ProviderPlan {
-  if (opts.forceCpu) return { candidates: ['cpu'], notices: ['CPU execution forced by the "forceCpu" setting.'] };
+export function planProviders(env: ProviderEnvironment, opts: ProviderChoice = {}): ProviderPlan {
+  if (opts.forceCpu) return { candidates: ['cpu'], notices: ['CPU execution forced by the "forceCpu" setting.'], gpuExpected: false, webgpuAdapter: null };
+  const has = (b: string) => env.supportedBackends.includes(b);
+  const probe = (): AdapterProbe => env.probeAdapters?.() ?? { adapters: null, note: 'adapters not queried.' };
+  if (opts.requested === 'cpu') return { candidates: ['cpu'], notices: ['CPU execution provider requested.'], gpuExpected: false, webgpuAdapter: null };
+  if (opts.requested) {
+    // Tried even where the facts say it cannot start: onnxruntime's own error then explains why, in the provenance.
+    const notices = [`${opts.requested.toUpperCase()} execution provider requested.`];
+    if (!has(opts.requested)) notices.push(`${opts.requested.toUpperCase()}: this onnxruntime-node build does not list it; trying anyway.`);
+    const webgpuAdapter = opts.requested === 'webgpu' ? adapterReport(probe()) : null;
+    return { candidates: [opts.requested, 'cpu'], notices, gpuExpected: true, webgpuAdapter };
+  }
   const candidates: EpName[] = [];
   const notices: string[] = [];
-  const has = (b: string) => env.supportedBackends.includes(b);
 
   const cudaLib = cudaProviderLibrary(env.platform);
   if (cudaLib) {
@@ -54,8 +82,24 @@ export function planProviders(env: ProviderEnvironment, opts: { forceCpu?: boole
     if (has('coreml')) candidates.push('coreml');
     else notices.push('CoreML: not available in this onnxruntime-node build.');
   }
+  let webgpuAdapter: AdapterReport | null = null;
+  if (!has('webgpu')) notices.push('WebGPU: not available in this onnxruntime-node build.');
+  else {
+    const p = probe();
+    if (p.adapters === null) {
+      candidates.push('webgpu');
+      webgpuAdapter = adapterReport(p);
+    } else if (p.adapters.some(isHardware)) {
+      candidates.push('webgpu');
+      webgpuAdapter = adapterReport({ adapters: p.adapters.filter(isHardware), note: p.note });
+    } else if (p.adapters.length > 0) {
+      // A CPU implementation of Vulkan (llvmpipe, SwiftShader) runs WebGPU slower than the CPU provider runs the
+      // model: only on request (--ep webgpu, the setting), which is how the tests reach the GPU code path.
+      notices.push(`WebGPU: only a software Vulkan device is present (${p.adapters.map(describeAdapter).join('; ')}); not used unless requested.`);
+    } else notices.push(`WebGPU: ${p.note}`);
+  }
   candidates.push('cpu');
-  return { candidates, notices };
+  return { candidates, notices, gpuExpected: candidates.some(isGpuProvider), webgpuAdapter };
 }
 
 /** The real environment of this process. */
@@ -66,6 +110,7 @@ export function currentProviderEnvironment(supportedBackends: readonly string[])
     supportedBackends,
     bindingDir: findBindingDir(),
     fileExists: (p) => fs.existsSync(p),
+    probeAdapters: probeGpuAdapters,
   };
 }
 

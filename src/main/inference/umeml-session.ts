@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { GliofuseError, badInput } from '../../shared/errors.ts';
 import type { ModelManifest } from '../../shared/model-manifest.ts';
 import { currentProviderEnvironment, defaultIntraOpThreads, planProviders, startOnFirstProvider, type EpName, type ProviderAttempt, type ProviderEnvironment } from './execution-providers.ts';
+import type { AdapterReport } from './gpu-adapter.ts';
 
 export interface SessionModel {
   manifest: ModelManifest;
@@ -19,7 +20,9 @@ export interface SessionModel {
 }
 
 export interface UmemlSessionOptions {
-  forceCpu?: boolean;
+  forceCpu?: boolean | undefined;
+  /** A provider the user asked for (setting, --ep): tried first, then the CPU. */
+  requested?: EpName | undefined;
   intraOpThreads?: number;
   /** For tests: pretend to be another machine (the providers are still really tried). */
   environment?: ProviderEnvironment;
@@ -36,6 +39,12 @@ export interface SessionProvenance {
   executionProvider: EpName;
   attempts: ProviderAttempt[];
   notices: string[];
+  /** A GPU provider was requested or planned but the CPU runs the model. */
+  fellBack: boolean;
+  /** The WebGPU adapter (only when WebGPU runs the model), or why it is not known. */
+  adapter: AdapterReport | null;
+  /** Where inputs with no patch (genomics-only) run: the CPU session when the model runs on a GPU provider. */
+  zeroPatchProvider: EpName;
   ortVersions: { common: string; node: string | null };
   intraOpNumThreads: number;
   platform: string;
@@ -93,21 +102,38 @@ export class UmemlSession {
     /** G: genomic vector length. */
     readonly genomicDim: number,
     private readonly maskType: 'float32' | 'bool',
+    /** Opens the CPU session for zero-patch inputs (null when the main session already is the CPU's). */
+    private readonly openCpu: (() => Promise<ort.InferenceSession>) | null = null,
   ) {}
+
+  private cpuSession: Promise<ort.InferenceSession> | null = null;
+
+  /** The provider that runs an input with this many patch rows (zero → the CPU, see zeroPatchProvider). */
+  providerFor(numPatches: number): EpName {
+    return numPatches === 0 ? this.provenance.zeroPatchProvider : this.provenance.executionProvider;
+  }
+
+  /** The session for an input with `numPatches` rows: zero rows never reach a GPU provider. */
+  private sessionFor(numPatches: number): Promise<ort.InferenceSession> {
+    if (numPatches > 0 || !this.openCpu) return Promise.resolve(this.session);
+    this.cpuSession ??= this.openCpu();
+    return this.cpuSession;
+  }
 
   static async open(model: SessionModel, opts: UmemlSessionOptions = {}): Promise<UmemlSession> {
     const m = model.manifest;
     const env = opts.environment ?? currentProviderEnvironment(ort.listSupportedBackends().map((b) => b.name));
-    const plan = planProviders(env, { forceCpu: opts.forceCpu });
+    const plan = planProviders(env, { forceCpu: opts.forceCpu, requested: opts.requested });
     const threads = defaultIntraOpThreads(opts.intraOpThreads);
-    const started = await startOnFirstProvider(plan.candidates, (ep) => ort.InferenceSession.create(model.modelPath, {
+    const create = (ep: EpName) => ort.InferenceSession.create(model.modelPath, {
       executionProviders: [ep],
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
-    }));
+    });
+    const started = await startOnFirstProvider(plan.candidates, create);
     const { session, used, attempts } = started;
     const notices = [...plan.notices, ...started.notices];
     if (!session) {
@@ -115,6 +141,7 @@ export class UmemlSession {
       throw new GliofuseError('INTEGRITY', `The model ${m.id} ${m.version} could not be loaded by onnxruntime (${why}); the package may be damaged.`);
     }
     if (used === 'cpu' && !opts.forceCpu) notices.push('Running on CPU: no GPU execution provider could be used on this machine.');
+    if (used !== 'cpu') notices.push(`Inputs with no patch (genomics-only) run on the CPU session: ${used.toUpperCase()} cannot run the zero-sized patch dimension (WebGPU fails with an invalid dispatch size).`);
 
     try {
       const { featureDim, genomicDim, maskType } = checkGraph(session, m);
@@ -128,12 +155,16 @@ export class UmemlSession {
         executionProvider: used,
         attempts,
         notices,
+        fellBack: plan.gpuExpected && used === 'cpu',
+        adapter: used === 'webgpu' ? plan.webgpuAdapter : null,
+        zeroPatchProvider: 'cpu',
         ortVersions: { common: ort.env.versions.common, node: ort.env.versions.node ?? null },
         intraOpNumThreads: threads,
         platform: env.platform,
         arch: env.arch,
       };
-      return new UmemlSession(session, m, provenance, featureDim, genomicDim, maskType);
+      const cpuOpener = used === 'cpu' ? null : () => create('cpu');
+      return new UmemlSession(session, m, provenance, featureDim, genomicDim, maskType, cpuOpener);
     } catch (e) {
       await session.release().catch(() => undefined);
       throw e;
@@ -168,7 +199,7 @@ export class UmemlSession {
       [names.genomicsMask]: new ort.Tensor('float32', input.genomicsMask ?? new Float32Array(G), [1, G]),
       [names.modalityPresent]: new ort.Tensor('float32', Float32Array.from([present.pathology ? 1 : 0, present.genomics ? 1 : 0]), [1, 2]),
     };
-    const out = await this.session.run(feeds);
+    const out = await (await this.sessionFor(N)).run(feeds);
     const o = m.onnx.outputs;
     const get = (name: string, expected: number | null, what: string): Float32Array => {
       const t = out[name];
@@ -197,10 +228,14 @@ export class UmemlSession {
 
   /** Raw run with named feeds (parity checks against fixtures use the ONNX names directly). */
   async runRaw(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
-    return (await this.session.run(feeds)) as Record<string, ort.Tensor>;
+    const n = Number(feeds[this.manifest.onnx.inputs.patchFeatures]?.dims[1] ?? 1);
+    return (await (await this.sessionFor(n)).run(feeds)) as Record<string, ort.Tensor>;
   }
 
   async close(): Promise<void> {
+    const cpu = this.cpuSession;
+    this.cpuSession = null;
+    if (cpu) await (await cpu).release().catch(() => undefined);
     await this.session.release();
   }
 }

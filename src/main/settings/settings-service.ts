@@ -5,6 +5,7 @@ import type { Db } from '../store/db.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Actor } from '../../shared/actor.ts';
 import { badInput } from '../../shared/errors.ts';
+import { EP_NAMES, type EpName } from '../inference/execution-providers.ts';
 
 export interface Settings {
   idleLockMinutes: number;
@@ -12,6 +13,8 @@ export interface Settings {
   lockoutMinutes: number;
   forceCpu: boolean;
   openslideLibraryPath: string | null;
+  /** 'auto' = the machine's plan (vendor GPU provider, WebGPU, CPU); a name = try that provider first, then CPU. */
+  executionProvider: 'auto' | EpName;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -20,6 +23,7 @@ export const DEFAULT_SETTINGS: Settings = {
   lockoutMinutes: 15,
   forceCpu: false,
   openslideLibraryPath: null,
+  executionProvider: 'auto',
 };
 
 export type SettingKey = keyof Settings;
@@ -66,6 +70,7 @@ function validate(key: SettingKey, value: unknown): void {
     case 'maxFailedLogins': if (typeof value !== 'number' || !Number.isInteger(value) || value < 3 || value > 20) bad('a whole number from 3 to 20'); break;
     case 'lockoutMinutes': if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1440) bad('a whole number of minutes from 1 to 1440'); break;
     case 'forceCpu': if (typeof value !== 'boolean') bad('true or false'); break;
+    case 'executionProvider': if (value !== 'auto' && !(EP_NAMES as readonly unknown[]).includes(value)) bad(`"auto" or one of ${EP_NAMES.join(', ')}`); break;
     case 'openslideLibraryPath':
       if (value === null) break;
       if (typeof value !== 'string' || value.length > 1024 || !path.isAbsolute(value)) bad('an absolute file path or empty');

@@ -65,7 +65,7 @@ export const analysisJobChannels = {
       /** Which of the case's slides (default: the most recently added). */
       slideId: Id.optional(),
       /** Try this onnxruntime execution provider first (CPU remains the fallback, with a cpu_fallback warning). */
-      executionProvider: z.enum(['cuda', 'dml', 'coreml', 'cpu']).optional(),
+      executionProvider: z.enum(['cuda', 'dml', 'coreml', 'webgpu', 'cpu']).optional(),
     }).strict(),
     response: AnalysisJobSummary,
     access: EDITORS,

@@ -2,10 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { defaultIntraOpThreads, planProviders, type ProviderEnvironment } from '../../../src/main/inference/execution-providers.ts';
+import type { GpuAdapterInfo } from '../../../src/main/inference/gpu-adapter.ts';
 
+const NO_ADAPTER = () => ({ adapters: [], note: 'Vulkan lists no physical device, so WebGPU has no adapter.' });
 const env = (over: Partial<ProviderEnvironment>): ProviderEnvironment => ({
-  platform: 'linux', arch: 'x64', supportedBackends: ['cpu', 'webgpu', 'cuda', 'tensorrt'], bindingDir: '/ort/bin', fileExists: () => false, ...over,
+  platform: 'linux', arch: 'x64', supportedBackends: ['cpu', 'webgpu', 'cuda', 'tensorrt'], bindingDir: '/ort/bin', fileExists: () => false, probeAdapters: NO_ADAPTER, ...over,
 });
+const adapter = (name: string, type: GpuAdapterInfo['type']): GpuAdapterInfo => ({ name, vendor: 'X', vendorId: '0x0001', deviceId: '0x0002', type, backend: 'vulkan', apiVersion: '1.3.0', driverVersion: 1 });
 
 test('linux: CUDA only when its provider library is installed, CPU last', () => {
   const none = planProviders(env({}));
@@ -13,7 +16,7 @@ test('linux: CUDA only when its provider library is installed, CPU last', () => 
   assert.match(none.notices.join(' '), /libonnxruntime_providers_cuda\.so is not installed/);
   const withCuda = planProviders(env({ fileExists: (p) => p === path.join('/ort/bin', 'libonnxruntime_providers_cuda.so') }));
   assert.deepEqual(withCuda.candidates, ['cuda', 'cpu']);
-  assert.deepEqual(withCuda.notices, []);
+  assert.deepEqual(withCuda.notices.filter((n) => n.startsWith('CUDA')), []);
 });
 
 test('win32: CUDA (if installed), then DirectML, then CPU', () => {
@@ -24,6 +27,43 @@ test('win32: CUDA (if installed), then DirectML, then CPU', () => {
 
 test('darwin: CoreML then CPU; never CUDA', () => {
   assert.deepEqual(planProviders(env({ platform: 'darwin', supportedBackends: ['cpu', 'coreml'], fileExists: () => true })).candidates, ['coreml', 'cpu']);
+});
+
+test('WebGPU after the vendor providers and before the CPU on every OS when a hardware adapter exists', () => {
+  const gpu = () => ({ adapters: [adapter('llvmpipe', 'cpu'), adapter('RTX 4000', 'discrete')], note: 'two devices' });
+  const linux = planProviders(env({ probeAdapters: gpu, fileExists: () => true }));
+  assert.deepEqual(linux.candidates, ['cuda', 'webgpu', 'cpu']);
+  assert.equal(linux.webgpuAdapter?.adapter?.name, 'RTX 4000');
+  assert.equal(linux.gpuExpected, true);
+  // Windows and macOS: no adapter query (null = unknown), so WebGPU is tried and the adapter is "not obtainable".
+  const unknown = () => ({ adapters: null, note: 'not obtainable here' });
+  const win = planProviders(env({ platform: 'win32', supportedBackends: ['cpu', 'dml', 'webgpu', 'cuda'], fileExists: () => true, probeAdapters: unknown }));
+  assert.deepEqual(win.candidates, ['cuda', 'dml', 'webgpu', 'cpu']);
+  assert.equal(win.webgpuAdapter?.adapter, null);
+  assert.match(win.webgpuAdapter?.note ?? '', /not obtainable/);
+  assert.deepEqual(planProviders(env({ platform: 'darwin', supportedBackends: ['cpu', 'coreml', 'webgpu'], probeAdapters: unknown })).candidates, ['coreml', 'webgpu', 'cpu']);
+});
+
+test('a software Vulkan device (SwiftShader, llvmpipe) is not planned, only used on request; no adapter at all is said', () => {
+  const soft = planProviders(env({ probeAdapters: () => ({ adapters: [adapter('SwiftShader Device (Subzero)', 'cpu')], note: 'one' }) }));
+  assert.deepEqual(soft.candidates, ['cpu']);
+  assert.equal(soft.gpuExpected, false);
+  assert.match(soft.notices.join(' '), /only a software Vulkan device is present \(SwiftShader/);
+  const none = planProviders(env({}));
+  assert.match(none.notices.join(' '), /WebGPU: Vulkan lists no physical device/);
+  const asked = planProviders(env({ probeAdapters: () => ({ adapters: [adapter('SwiftShader Device (Subzero)', 'cpu')], note: 'one' }) }), { requested: 'webgpu' });
+  assert.deepEqual(asked.candidates, ['webgpu', 'cpu']);
+  assert.equal(asked.gpuExpected, true);
+  assert.equal(asked.webgpuAdapter?.adapter?.name, 'SwiftShader Device (Subzero)');
+  assert.match(asked.webgpuAdapter?.note ?? '', /Vulkan device enumeration/);
+});
+
+test('a requested provider is tried first whatever the plan says, then the CPU; cpu requested is CPU only', () => {
+  const p = planProviders(env({ platform: 'darwin', supportedBackends: ['cpu'] }), { requested: 'cuda' });
+  assert.deepEqual(p.candidates, ['cuda', 'cpu']);
+  assert.match(p.notices.join(' '), /CUDA execution provider requested.*does not list it; trying anyway/);
+  assert.deepEqual(planProviders(env({}), { requested: 'cpu' }).candidates, ['cpu']);
+  assert.deepEqual(planProviders(env({}), { requested: 'webgpu', forceCpu: true }).candidates, ['cpu']);
 });
 
 test('forceCpu wins and says so', () => {

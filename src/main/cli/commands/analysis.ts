@@ -27,13 +27,13 @@ import { ENCODER_PATH_ENV, KNOWN_ENCODERS, encoderFolder, fetchEncoder, resolveE
 import { featureCacheRoot } from '../../analysis/feature-cache.ts';
 import { analysisWorkerFactory, safeName } from '../../analysis/job-manager.ts';
 import type { AnalysisWorkerApi, SlideFeaturesInfo } from '../../analysis/worker-api.ts';
-import type { EpName } from '../../inference/execution-providers.ts';
+import { EP_NAMES, type EpName } from '../../inference/execution-providers.ts';
 import { contentSha256 } from '../../genomics/genomics-service.ts';
 import { pickModel } from './genomics.ts';
 import { checkAnalyzeInputs } from './analysis-inputs.ts';
 import { cliModelRegistry } from './models.ts';
 
-const EPS = ['cuda', 'dml', 'coreml', 'cpu'] as const;
+const EPS = EP_NAMES;
 
 function positiveInt(name: string) {
   return (v: string): number => {
@@ -229,7 +229,7 @@ async function runFeatures(slideArg: string, o: { out: string; model?: string; e
       jobKey: 'features',
       slide: { path: slide, fileName: path.basename(slide) },
       tileEncoder: te,
-      encoder: { path: enc.path, sha256: enc.sha256 },
+      encoder: { path: enc.path, sha256: enc.sha256, variantDir: encoderFolder(dataDir) },
       tiling: { ...(o.minTissue !== undefined ? { minTissue: o.minTissue } : {}), ...(o.slideMpp !== undefined ? { slideMpp: o.slideMpp } : {}) },
       cacheRoot: o.cache ? featureCacheRoot(dataDir) : null,
       out,
@@ -383,7 +383,8 @@ export function registerAnalysisCommands(program: Command, cli: CliContext): voi
     .option('--shard <I/N>', 'only rows whose 0-based index i has i mod N = I (Slurm arrays, Kubernetes indexed jobs)', parseShard)
     .option('--model <id>', 'model package for rows without a model column')
     .option('--force-cpu', 'run on CPU')
-    .action(async (manifest: string, o: { out: string; shard?: { i: number; n: number }; model?: string; forceCpu?: boolean }) => {
+    .option('--ep <provider>', `try this execution provider first (${EPS.join(', ')})`, epOption)
+    .action(async (manifest: string, o: { out: string; shard?: { i: number; n: number }; model?: string; forceCpu?: boolean; ep?: EpName }) => {
       const rows = readBatchManifest(manifest);
       const shard = o.shard ?? { i: 0, n: 1 };
       const mine = rows.filter((r) => r.index % shard.n === shard.i);
@@ -399,7 +400,7 @@ export function registerAnalysisCommands(program: Command, cli: CliContext): voi
         try {
           const res = await analyzeOne(cli, {
             slide: r.slide, genomics: r.genomics, rowId: r.rowId, model: r.model ?? o.model, patient: r.caseId, accession: `batch-${r.caseId}`,
-            birthYear: r.birthYear, collected: r.collected, out: dir, forceCpu: o.forceCpu,
+            birthYear: r.birthYear, collected: r.collected, out: dir, forceCpu: o.forceCpu, ep: o.ep,
           });
           fs.rmSync(path.join(dir, 'error.txt'), { force: true });
           report.push({ caseId: r.caseId, status: 'succeeded', analysisId: res.analysisId });
