@@ -43,7 +43,7 @@ test('a pathologist analyses a genomic profile, signs the diagnosis and exports 
   const frame = page.locator('section.an-ai-frame');
   await expect(frame).toBeVisible({ timeout: 180_000 });
   await expect(frame.getByText('AI-suggested · research model output, not a diagnosis')).toBeVisible();
-  for (const block of ['Grade', 'Class', 'Survival']) {
+  for (const block of ['Histological grade (TCGA, pre-2021) — AI', 'Class', 'Survival']) {
     await expect(frame.getByRole('region', { name: block, exact: true })).toBeVisible();
   }
   await expect(frame.getByRole('region', { name: 'Histological grade (TCGA, pre-2021) — AI', exact: true }).locator('.an-top')).toHaveText(/\S+ — /);

@@ -22,9 +22,13 @@ export function WhoProposalPanel({ caseId, analysisId, onUse }: { caseId: number
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState<{ error: string | null; success: string | null }>({ error: null, success: null });
   const saved = who.data?.histology;
+  // Start from the stored findings once they arrive; later reloads never overwrite what is being entered.
+  const [loaded, setLoaded] = useState(false);
   useEffect(() => {
-    if (saved) setH({ necrosis: toChoice(saved.necrosis), microvascularProliferation: toChoice(saved.microvascularProliferation), mitoticActivityElevated: toChoice(saved.mitoticActivityElevated) });
-  }, [saved]);
+    if (!saved || loaded) return;
+    setH({ necrosis: toChoice(saved.necrosis), microvascularProliferation: toChoice(saved.microvascularProliferation), mitoticActivityElevated: toChoice(saved.mitoticActivityElevated) });
+    setLoaded(true);
+  }, [saved, loaded]);
   const set = (k: keyof HistologyFindings) => (e: { target: { value: string } }) => setH((x) => ({ ...x, [k]: e.target.value as Choice }));
 
   const save = async () => {
@@ -47,12 +51,12 @@ export function WhoProposalPanel({ caseId, analysisId, onUse }: { caseId: number
       <fieldset className="who-histology">
         <legend>Histology findings (used by the WHO CNS5 criteria)</legend>
         <div className="who-histology-row">
-          <SelectField label="Necrosis" value={h.necrosis} onChange={set('necrosis')} options={PRESENT} />
-          <SelectField label="Microvascular proliferation" value={h.microvascularProliferation} onChange={set('microvascularProliferation')} options={PRESENT} />
-          <SelectField label="Mitotic activity" value={h.mitoticActivityElevated} onChange={set('mitoticActivityElevated')} options={MITOSES} />
+          <SelectField label="Necrosis" disabled={!loaded} value={h.necrosis} onChange={set('necrosis')} options={PRESENT} />
+          <SelectField label="Microvascular proliferation" disabled={!loaded} value={h.microvascularProliferation} onChange={set('microvascularProliferation')} options={PRESENT} />
+          <SelectField label="Mitotic activity" disabled={!loaded} value={h.mitoticActivityElevated} onChange={set('mitoticActivityElevated')} options={MITOSES} />
         </div>
         <FormMessage error={msg.error} success={msg.success} />
-        <div><Button busy={busy} onClick={() => void save()}>Save histology findings</Button></div>
+        <div><Button busy={busy} disabled={!loaded} onClick={() => void save()}>Save histology findings</Button></div>
       </fieldset>
       <section className="who-proposal" aria-label="Proposed layered diagnosis (WHO CNS5 criteria)">
         <strong>Proposed by the WHO CNS5 criteria</strong>
