@@ -3,7 +3,8 @@ import type { authChannels } from '../shared/contract/auth.ts';
 import type { patientChannels } from '../shared/contract/patients.ts';
 import type { auditChannels } from '../shared/contract/audit.ts';
 import { RUO_STATEMENT } from '../shared/ruo.ts';
-import { GliofuseError } from '../shared/errors.ts';
+import { GliofuseError, toErrorShape } from '../shared/errors.ts';
+import { assertCanCreate, writeFileAtomic } from './store/storage-errors.ts';
 import type { PartialHandlers, HandlerCtx } from './handler-types.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { AuditLog } from './audit/audit-log.ts';
@@ -92,14 +93,33 @@ export function coreHandlers(d: CoreDeps): PartialHandlers<CoreChannel> {
 
     'audit.list': async (req) => d.audit.list(req),
     'audit.export': async (req, ctx) => {
+      const delivery = { format: req.format, ...(req.out ? { file: req.out } : {}) };
+      if (req.out) {
+        // Files are written only for the CLI operator (a window or the bridge must never name a path to write).
+        if (ctx.call.transport !== 'cli') throw new GliofuseError('FORBIDDEN', 'Only the command line writes audit exports to files.');
+        try {
+          assertCanCreate(req.out, 'write the audit export');
+        } catch (err) {
+          await d.audit.append(need(ctx), { action: 'audit.exported', outcome: 'failure', reason: toErrorShape(err).message, after: delivery });
+          throw err;
+        }
+      }
       const events = await d.audit.all();
       const head = events.at(-1)?.hash ?? '0'.repeat(64);
       const checkpoint = d.audit.checkpointForExport(events.length, head);
       const content = req.format === 'fhir'
         ? JSON.stringify(toFhirBundle(events, d.appVersion, checkpoint), null, 2)
         : JSON.stringify({ ruo: RUO_STATEMENT, appVersion: d.appVersion, exportedAt: new Date().toISOString(), head, checkpoint, events }, null, 2);
-      await d.audit.append(need(ctx), { action: 'audit.exported', after: { format: req.format, count: events.length, head } });
-      return { format: req.format, count: events.length, head, content };
+      if (req.out) {
+        try {
+          writeFileAtomic(req.out, content, 'write the audit export');
+        } catch (err) {
+          await d.audit.append(need(ctx), { action: 'audit.exported', outcome: 'failure', reason: toErrorShape(err).message, after: { ...delivery, count: events.length, head } });
+          throw err;
+        }
+      }
+      await d.audit.append(need(ctx), { action: 'audit.exported', after: { ...delivery, count: events.length, head } });
+      return { format: req.format, count: events.length, head, content: req.out ? '' : content };
     },
     // Verification only reads: appending "verified" to a truncated log would extend it at the freed sequence number.
     'audit.verify': async () => (d.verifyIntegrity ? d.verifyIntegrity() : d.audit.verify()),

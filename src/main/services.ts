@@ -59,6 +59,8 @@ export interface ServicesConfig {
    */
   auditKeyStores?: AuditKeyStore[];
 }
+  /** Open the database read-only (the CLI's fallback on a full disk: listings and verification keep working). */
+  readonly?: boolean;
 
 export interface Services {
   config: Required<Pick<ServicesConfig, 'dbPath' | 'dataDir' | 'modelDirs' | 'appVersion'>> & Pick<ServicesConfig, 'resourcesPath'>;
@@ -95,7 +97,7 @@ export async function createServices(cfg: ServicesConfig): Promise<Services> {
     ? cfg.modelDirs.map((dir) => ({ dir, source: path.resolve(dir) === path.resolve(userModelFolder(dataDir)) ? 'user' as const : 'bundled' as const }))
     : defaultModelFolders(dataDir, cfg.resourcesPath);
   const modelDirs = modelFolders.map((f) => f.dir);
-  const db = await Db.open(cfg.dbPath);
+  const db = await Db.open(cfg.dbPath, { readonly: cfg.readonly === true });
   const keyStores = cfg.auditKeyStores ?? defaultKeyStores(cfg.dbPath);
   let prepared;
   try {

@@ -123,9 +123,11 @@ export function fsyncDir(dir: string): void {
 export function resolveAuditKey(stores: readonly AuditKeyStore[], opts: { create: boolean }): Buffer | null {
   let key: Buffer | null = null;
   let from: AuditKeyStore | null = null;
+  const holding = new Set<AuditKeyStore>();
   for (const s of stores) {
     const k = s.load();
     if (!k) continue;
+    holding.add(s);
     if (key && !crypto.timingSafeEqual(key, k)) {
       throw new GliofuseError('INTEGRITY', `Two different audit keys: the ${from!.description} and the ${s.description} disagree; one was replaced. Restore the right one from your backup (docs/store-and-audit.md).`);
     }
@@ -138,6 +140,8 @@ export function resolveAuditKey(stores: readonly AuditKeyStore[], opts: { create
   // comes first in every list: its exclusive create decides the key when two processes start at once, and the
   // stores after it copy what it holds.
   stores.forEach((s, i) => {
+    // A store that already holds the key is not written to (nothing to do, and a full disk must not matter).
+    if (holding.has(s)) return;
     const held = s.save(wanted);
     if (!crypto.timingSafeEqual(held, wanted)) {
       if (i > 0) throw new GliofuseError('INTEGRITY', `Two different audit keys: the ${s.description} already holds another key; restore the right one from your backup (docs/store-and-audit.md).`);

@@ -10,6 +10,7 @@ import { createServices } from '../services.ts';
 import { resolveDbPath, resourcesDirFromEnv } from '../paths.ts';
 import type { Channel, RequestOf, ResponseOf } from '../../shared/contract/index.ts';
 import { GliofuseError } from '../../shared/errors.ts';
+import { isNoSpace } from '../store/storage-errors.ts';
 
 export interface GlobalOptions {
   db?: string;
@@ -34,7 +35,12 @@ const CLI_SESSION = 'cli';
 export function createCliContext(getOpts: () => GlobalOptions): CliContext {
   let services: Promise<Services> | undefined;
   let signedIn = false;
-  const open = () => (services ??= createServices({ dbPath: resolveDbPath(getOpts().db), resourcesPath: resourcesDirFromEnv() }));
+  const open = () => (services ??= createServices({ dbPath: resolveDbPath(getOpts().db), resourcesPath: resourcesDirFromEnv() }).catch((err: unknown) => {
+    // A full disk refuses even opening for writing; read-only commands (listings) still run, and any write then
+    // fails with "disk full at …" (src/main/store/storage-errors.ts).
+    if (!isNoSpace(err)) throw err;
+    return createServices({ dbPath: resolveDbPath(getOpts().db), resourcesPath: resourcesDirFromEnv(), readonly: true });
+  }));
 
   async function operator(s: Services) {
     if (signedIn) return;

@@ -6,8 +6,9 @@
 import sqlite3 from 'sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { GliofuseError } from '../../shared/errors.ts';
-import { describeNonDatabase, mapStorageError } from './storage-errors.ts';
+import { describeNonDatabase, isNoSpace, mapStorageError } from './storage-errors.ts';
 
 export type SqlValue = string | number | bigint | null | Buffer | Uint8Array;
 export type Params = readonly SqlValue[] | Record<string, SqlValue>;
@@ -35,13 +36,31 @@ export class Db implements Tx {
   private constructor(
     private readonly raw: sqlite3.Database,
     readonly file: string,
+    /** Opened in immutable mode because the disk is full: a refused write means "disk full", not permissions. */
+    readonly immutable = false,
   ) {}
+
+  private mapErr(err: unknown): unknown {
+    return mapStorageError(err, this.file, { diskFull: this.immutable });
+  }
 
   /**
    * Opens (and with the default mode creates) a database. `readonly` never creates anything: a missing file is
    * BAD_INPUT "no database at PATH" (verification of a mistyped path must not leave an empty database behind).
    */
   static async open(file: string, opts: { readonly?: boolean } = {}): Promise<Db> {
+    try {
+      return await Db.openOnce(file, opts.readonly ? { readonly: true } : {});
+    } catch (err) {
+      // A read-only open of a WAL database must create its -shm file, which a full disk refuses. Reading still
+      // works with SQLite's immutable mode (no shared memory, no locks): verification and listings keep working
+      // on a full disk, as nothing can be written there anyway.
+      if (!opts.readonly || !isNoSpace(err)) throw err;
+      return Db.openOnce(file, { readonly: true, immutable: true });
+    }
+  }
+
+  private static async openOnce(file: string, opts: { readonly?: boolean; immutable?: boolean }): Promise<Db> {
     if (file !== ':memory:') {
       const what = describeNonDatabase(file);
       if (what) throw new GliofuseError('STORAGE', `${file} is not a Gliofuse database (${what}); check the --db path.`);
@@ -51,11 +70,12 @@ export class Db implements Tx {
         fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
       }
     }
-    const mode = opts.readonly ? sqlite3.OPEN_READONLY : sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE;
+    const mode = opts.immutable ? sqlite3.OPEN_READONLY | sqlite3.OPEN_URI : opts.readonly ? sqlite3.OPEN_READONLY : sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE;
+    const name = opts.immutable ? `${pathToFileURL(path.resolve(file)).href}?immutable=1` : file;
     const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
-      const d = new sqlite3.Database(file, mode, (err) => (err ? reject(mapStorageError(err, file)) : resolve(d)));
+      const d = new sqlite3.Database(name, mode, (err) => (err ? reject(mapStorageError(err, file)) : resolve(d)));
     });
-    const db = new Db(raw, file);
+    const db = new Db(raw, file, opts.immutable === true);
     try {
       // busy_timeout first: another process (CLI next to the app) may hold the write lock briefly.
       await db.exec('PRAGMA busy_timeout = 5000;');
@@ -81,26 +101,26 @@ export class Db implements Tx {
   }
 
   private rawRun(sql: string, params: Params = []): Promise<RunResult> {
-    const file = this.file;
+    const mapErr = (e: unknown) => this.mapErr(e);
     return new Promise((resolve, reject) => {
       this.raw.run(sql, params as never, function (this: sqlite3.RunResult, err: Error | null) {
-        if (err) reject(mapStorageError(err, file));
+        if (err) reject(mapErr(err));
         else resolve({ lastID: this.lastID, changes: this.changes });
       });
     });
   }
   private rawGet<T>(sql: string, params: Params = []): Promise<T | undefined> {
     return new Promise((resolve, reject) => {
-      this.raw.get(sql, params as never, (err: Error | null, row: T) => (err ? reject(mapStorageError(err, this.file)) : resolve(row)));
+      this.raw.get(sql, params as never, (err: Error | null, row: T) => (err ? reject(this.mapErr(err)) : resolve(row)));
     });
   }
   private rawAll<T>(sql: string, params: Params = []): Promise<T[]> {
     return new Promise((resolve, reject) => {
-      this.raw.all(sql, params as never, (err: Error | null, rows: T[]) => (err ? reject(mapStorageError(err, this.file)) : resolve(rows)));
+      this.raw.all(sql, params as never, (err: Error | null, rows: T[]) => (err ? reject(this.mapErr(err)) : resolve(rows)));
     });
   }
   private rawExec(sql: string): Promise<void> {
-    return new Promise((resolve, reject) => this.raw.exec(sql, (err) => (err ? reject(mapStorageError(err, this.file)) : resolve())));
+    return new Promise((resolve, reject) => this.raw.exec(sql, (err) => (err ? reject(this.mapErr(err)) : resolve())));
   }
 
   run(sql: string, params?: Params): Promise<RunResult> {

@@ -65,11 +65,20 @@ export function describeNonDatabase(file: string): string | null {
   return null;
 }
 
+/** A failure that means "no space left" (or a write the disk refused): SQLite's FULL/IOERR/CANTOPEN, or ENOSPC. */
+export function isNoSpace(err: unknown): boolean {
+  const cause = err instanceof GliofuseError ? err.details?.cause : sqliteCode(err) ?? (err as { code?: unknown } | null)?.code;
+  return cause === 'SQLITE_FULL' || cause === 'SQLITE_IOERR' || cause === 'SQLITE_CANTOPEN' || cause === 'ENOSPC';
+}
+
 /** Maps a storage failure on `file` to one clear line; returns other errors unchanged. */
-export function mapStorageError(err: unknown, file: string): unknown {
+export function mapStorageError(err: unknown, file: string, ctx: { diskFull?: boolean } = {}): unknown {
   if (err instanceof GliofuseError) return err;
   const code = sqliteCode(err);
   if (!code) return err;
+  if (ctx.diskFull && code === 'SQLITE_READONLY') {
+    return storage(`disk full at ${path.dirname(file)}: only reading is possible until some space is freed (nothing was changed).`, code);
+  }
   switch (code) {
     case 'SQLITE_BUSY':
     case 'SQLITE_LOCKED':
@@ -103,5 +112,65 @@ export function mapStorageError(err: unknown, file: string): unknown {
       return storage(`permission denied: ${file}.`, code);
     default:
       return err;
+  }
+}
+
+/**
+ * Maps a file-system failure on `file` (an output folder, an export, a slide) to one line. `verb` says what was
+ * being done ("write the export", "read the slide"). ENOENT of the folder and "is a folder" are the user's input
+ * (BAD_INPUT, exit 2); the rest are STORAGE (exit 1).
+ */
+export function mapFileError(err: unknown, file: string, verb: string): GliofuseError {
+  if (err instanceof GliofuseError) return err;
+  const code = (err as NodeJS.ErrnoException | null)?.code ?? '';
+  const dir = path.dirname(path.resolve(file));
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return new GliofuseError('STORAGE', `permission denied: ${file} (cannot ${verb}; check the file and folder permissions).`, { cause: code });
+    case 'EROFS':
+      return new GliofuseError('STORAGE', `${dir} is on a read-only filesystem (cannot ${verb}); choose another folder.`, { cause: code });
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new GliofuseError('STORAGE', `disk full at ${dir} (cannot ${verb}): free some space and retry.`, { cause: code });
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return new GliofuseError('BAD_INPUT', `no folder ${dir} (cannot ${verb}); create it or choose another path.`, { cause: code });
+    case 'EISDIR':
+      return new GliofuseError('BAD_INPUT', `${file} is a folder (cannot ${verb}); give a file name.`, { cause: code });
+    default:
+      return new GliofuseError('STORAGE', `cannot ${verb} at ${file} (${code || 'I/O error'}).`, { cause: code || 'EIO' });
+  }
+}
+
+/**
+ * Checks up front that a file can be created at `file` (by creating and removing a probe beside it), so a
+ * read-only or missing folder is reported before any work is done, whoever runs it (root ignores mode bits, not
+ * read-only filesystems).
+ */
+export function assertCanCreate(file: string, verb: string): void {
+  try {
+    if (fs.statSync(file).isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw mapFileError(err, file, verb);
+  }
+  const probe = path.join(path.dirname(path.resolve(file)), `.gliofuse-probe-${process.pid}-${Date.now()}`);
+  try {
+    fs.closeSync(fs.openSync(probe, 'wx', 0o600));
+  } catch (err) {
+    throw mapFileError(err, file, verb);
+  }
+  fs.rmSync(probe, { force: true });
+}
+
+/** temp file + rename: the target is either the old file or the complete new one. */
+export function writeFileAtomic(file: string, content: string | Buffer, verb: string): void {
+  const tmp = `${file}.${process.pid}.partial`;
+  try {
+    fs.writeFileSync(tmp, content, { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw mapFileError(err, file, verb);
   }
 }

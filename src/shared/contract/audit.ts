@@ -64,7 +64,11 @@ export const auditChannels = {
     access: 'any', summary: 'browse the audit log with filters',
   }),
   'audit.export': channel({
-    request: z.object({ format: z.enum(['json', 'fhir']) }).strict(),
+    request: z.object({
+      format: z.enum(['json', 'fhir']),
+      /** CLI only: write the export to this file (checked up front; a failed write is audited as a failure). */
+      out: z.string().min(1).max(4096).optional(),
+    }).strict(),
     response: z.object({ format: z.enum(['json', 'fhir']), count: z.number().int(), head: z.string(), content: z.string() }),
     access: ADMIN_ONLY, summary: 'export the whole audit log (plain JSON or FHIR AuditEvent bundle); the export itself is audited',
   }),

@@ -194,3 +194,71 @@ test('verify on a mistyped path exits 2 "no database at PATH" and creates nothin
   assert.equal(d.stderr.trim(), `gliofuse: ${dir} is not a Gliofuse database (it is a folder); check the --db path.`);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('an unkeyed log from before keyed audit keeps verifying up to its "keyed from sequence N" event; the key then protects it', async () => {
+  const dir = tempDir();
+  const dbPath = path.join(dir, 'legacy.sqlite');
+  // Written the old way: migrated schema, events under the unkeyed rule, no key, no checkpoint.
+  const { Db } = await import('../../../src/main/store/db.ts');
+  const { migrate } = await import('../../../src/main/store/migrate.ts');
+  const { AuditLog } = await import('../../../src/main/audit/audit-log.ts');
+  const raw = await Db.open(dbPath);
+  await migrate(raw);
+  const old = new AuditLog(raw, '0.9.0');
+  for (let i = 0; i < 3; i++) await old.append(null, { action: 'legacy.event', reason: `old ${i}` });
+  await raw.close();
+  const before = await verifyStoreFile(dbPath);
+  assert.deepEqual([before.ok, before.keyed, before.count], [true, false, 3]);
+  assert.equal(fs.existsSync(keyFilePathFor(dbPath)), false, 'verification did not create a key');
+
+  const s = await createServices({ dbPath, dataDir: path.join(dir, 'data'), appVersion: '0.0.0-test' });
+  assert.equal(s.startupChain.ok, true, s.startupChain.reason ?? '');
+  const marker = (await s.audit.all()).find((e) => e.action === 'audit.chain_keyed');
+  assert.equal(marker?.seq, 4);
+  assert.deepEqual((marker?.after as { keyedFromSeq: number }).keyedFromSeq, 4);
+  await s.audit.append(null, { action: 'new.event' });
+  await s.close();
+  const after = await verifyStoreFile(dbPath);
+  assert.deepEqual([after.ok, after.keyed, after.keyedFromSeq, after.count, after.checkpoint?.state], [true, true, 4, 5, 'ok']);
+
+  // Rewriting an unkeyed event with plain SHA-256 (and its successors up to the marker) breaks at the marker.
+  const trig = triggerSql(dbPath, 'audit_events_no_update');
+  type Row = Record<string, string | number | null>;
+  const rows = JSON.parse(execFileSync('sqlite3', ['-json', dbPath, 'SELECT * FROM audit_events WHERE seq <= 3 ORDER BY seq;'], { encoding: 'utf8' })) as Row[];
+  rows[1]!.reason = 'rewritten';
+  let prev = '0'.repeat(64);
+  const updates = rows.map((r) => {
+    const { hash: _h, ...rest } = r;
+    rest.prev_hash = prev;
+    prev = chainHash(prev, rest);
+    return `UPDATE audit_events SET reason = '${String(r.reason)}', prev_hash = '${String(rest.prev_hash)}', hash = '${prev}' WHERE seq = ${r.seq};`;
+  });
+  sql(dbPath, `DROP TRIGGER audit_events_no_update; UPDATE audit_events SET hash = 'x' || seq WHERE seq <= 3; ${updates.join(' ')} ${trig};`);
+  const broken = await verifyStoreFile(dbPath);
+  assert.equal(broken.ok, false);
+  assert.equal(broken.firstBrokenSeq, 4);
+  assert.match(broken.reason ?? '', /^event 4 does not link to event 3/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('exports carry the checkpoint; a printed anchor is checked by verify --anchor', async () => {
+  const app = await appWithPatients(1);
+  const json = await app.call('audit.export', { format: 'json' });
+  const doc = JSON.parse(json.content) as { head: string; checkpoint: { count: number; head: string; mac: string; keyId: string } };
+  assert.deepEqual([doc.checkpoint.count, doc.checkpoint.head], [json.count, json.head]);
+  assert.match(doc.checkpoint.mac, /^[0-9a-f]{64}$/);
+  const fhir = JSON.parse((await app.call('audit.export', { format: 'fhir' })).content) as { meta: { extension: { url: string; valueString: string }[] } };
+  const ext = fhir.meta.extension.find((e) => e.url.endsWith('/audit-checkpoint'));
+  assert.ok(ext && (JSON.parse(ext.valueString) as { head: string }).head.length === 64);
+  await app.s.close();
+
+  assert.equal((await verifyStoreFile(app.dbPath, { anchors: [{ count: json.count, head: json.head }] })).ok, true);
+  const wrong = await verifyStoreFile(app.dbPath, { anchors: [{ count: json.count, head: 'f'.repeat(64) }] });
+  assert.equal(wrong.ok, false);
+  assert.match(wrong.reason ?? '', new RegExp(`^anchor ${json.count}:f{16}…: event ${json.count} has hash`));
+  const cli = gf(['--db', app.dbPath, 'audit', 'verify', '--anchor', `${json.count}:${json.head}`]);
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.match(cli.stdout, /^ok, \d+ events, head [0-9a-f]{64}\nkeyed: HMAC-SHA-256 .* from event 1\ncheckpoint: \d+ events/);
+  assert.equal(gf(['--db', app.dbPath, 'audit', 'verify', '--anchor', 'nonsense']).status, 2);
+  fs.rmSync(app.dir, { recursive: true, force: true });
+});

@@ -1,5 +1,5 @@
 /** Foundation commands: users, patients, cases, audit. */
-import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { readStdin } from '../read-stdin.ts';
@@ -115,10 +115,9 @@ export function registerCoreCommands(program: Command, cli: CliContext): void {
     .option('--out <file>', 'write to a file instead of standard output')
     .action(async (o: { format: string; out?: string }) => {
       if (o.format !== 'json' && o.format !== 'fhir') throw badInput(`--format must be json or fhir (got "${o.format}").`);
-      const r = await cli.call('audit.export', { format: o.format });
-      if (o.out) {
-        fs.writeFileSync(o.out, r.content);
-        process.stderr.write(`wrote ${r.count} events to ${o.out}\n`);
-      } else process.stdout.write(`${r.content}\n`);
+      // With --out the service writes the file (checked before anything is read; a failed write is audited as such).
+      const r = await cli.call('audit.export', { format: o.format, ...(o.out ? { out: path.resolve(o.out) } : {}) });
+      if (o.out) process.stderr.write(`wrote ${r.count} events to ${o.out}\n`);
+      else process.stdout.write(`${r.content}\n`);
     });
 }
