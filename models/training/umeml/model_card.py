@@ -1,6 +1,7 @@
 """MODEL_CARD.md for the reference package, generated from the manifest so the numbers cannot drift."""
 from __future__ import annotations
 
+import math
 from typing import Dict
 
 import numpy as np
@@ -312,6 +313,15 @@ def tripod_model_card(manifest: Dict, report: Dict, ref_doc: Dict) -> str:
     else:
         lines += ["", "6-class diagnosis: no out-of-fold class predictions are stored in this package "
                       "(`class_fold<k>.csv`), so no class figure is reported."]
+    lines += ["", f"Clinical reference as shipped ({primary['label']}, final fit on all {co['survivalPatients']} patients, "
+                  f"L2 {primary['lambda']:g}; risk = Σ coef·(value − mean)/sd; risk groups: low < "
+                  f"{primary['riskGroupCutoffs'][0]:.3f} ≤ intermediate < {primary['riskGroupCutoffs'][1]:.3f} ≤ high):", "",
+              "| term (profile field) | coef per sd | mean | sd | hazard ratio per unit (ridge-shrunk) |",
+              "|---|---|---|---|---|"]
+    for t in primary["terms"]:
+        unit = "per year" if t["field"] == "age_at_diagnosis" else "1 vs 0"
+        lines.append(f"| `{t['field']}` | {t['coef']:+.3f} | {t['mean']:.3f} | {t['sd']:.3f} | "
+                     f"{math.exp(t['coef'] / t['sd']):.3f} ({unit}) |")
     pf = report.get("pathomicFusionPatients")
     lines += ["", "### Pathomic Fusion, on Pathomic Fusion's own patients", ""]
     if pf:
