@@ -20,6 +20,8 @@ export const KNOWN_NON_FEATURE_COLUMNS = ['indexes', 'censored', 'Survival month
 
 /** Cell texts that mean "not measured" (empty, NA and the spellings R, pandas and spreadsheets write). */
 const MISSING_TOKENS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none']);
+/** A measured value is a number: longer text is refused rather than stored in the validation report. */
+const MAX_VALUE_CHARS = 64;
 const NUMBER_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 export interface FieldReport {
@@ -92,6 +94,11 @@ const isMissing = (raw: string | null): boolean => raw === null || MISSING_TOKEN
 
 /** Builds the report from (feature -> raw text | null) after the columns were matched. */
 function buildReport(ref: SchemaRef, format: 'csv' | 'json', rowId: string | null, given: Map<string, { source: string; raw: string | null }>, errors: { field: string; message: string }[], notes: string[]): { report: GenomicValidationReport; input: GenomicModelInput | null } {
+  // The id is stored with the profile and audited: an unbounded one never gets that far.
+  if (rowId !== null && [...rowId].length > MAX_ROW_ID_CHARS) {
+    errors.push({ field: '(id)', message: `the id "${quoteForMessage(rowId, 40)}" is longer than ${MAX_ROW_ID_CHARS} characters` });
+    rowId = quoteForMessage(rowId, 40);
+  }
   const fields: FieldReport[] = [];
   const values: Record<string, number | null> = {};
   const vector: number[] = [];
@@ -104,6 +111,12 @@ function buildReport(ref: SchemaRef, format: 'csv' | 'json', rowId: string | nul
       values[f.id] = null;
       vector.push(norm(f.impute));
       mask.push(0);
+      continue;
+    }
+    if ((g.raw as string).length > MAX_VALUE_CHARS) {
+      const msg = `a value of ${(g.raw as string).length} characters is not a measurement`;
+      errors.push({ field: f.id, message: `${f.displayName} (${quoteForMessage(g.source)}): ${msg}` });
+      fields.push({ featureId: f.id, displayName: f.displayName, source: g.source, status: 'error', raw: quoteForMessage(g.raw as string, 40), value: null, normalised: null, message: msg });
       continue;
     }
     const r = checkValue(f, g.raw as string);

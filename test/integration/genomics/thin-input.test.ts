@@ -53,6 +53,13 @@ test('a megabyte column name or row id is refused without echoing it', () => {
   assert.equal(r.ok, false);
   assert.ok(JSON.stringify(r).length < 20_000, `report is ${JSON.stringify(r).length} characters`);
   assert.throws(() => validateProfile(ref, 'p.csv', fs.readFileSync(ALL_DATASET, 'utf8'), huge), (e: Error) => e.message.length < 300 && /longer than 128/.test(e.message));
+  // An id or a value of a megabyte inside the profile is refused, and the report (stored and audited) stays small.
+  const idRow = validateProfile(ref, 'p.json', JSON.stringify({ 'TCGA ID': huge, idh_mutation: 1 })).report;
+  assert.equal(idRow.ok, false);
+  assert.ok(JSON.stringify(idRow).length < 20_000);
+  const value = validateProfile(ref, 'p.json', JSON.stringify({ idh_mutation: `1${'0'.repeat(100_000)}` })).report;
+  assert.equal(value.ok, false);
+  assert.ok(JSON.stringify(value).length < 20_000);
 });
 
 describe('over the CLI', () => {
