@@ -124,7 +124,7 @@ export async function createServices(cfg: ServicesConfig): Promise<Services> {
   const slides = new SlideService({ db, audit, engine: slideEngine, sessions });
   // Slide thumbnails for the report's heatmap come from the slide engine.
   // WHO CNS5 rules on the case's profile + histology findings: shown beside the AI, in the PDF, proposed at sign-off.
-  const whoCases = new WhoCaseService(db, audit, patients);
+  const whoCases = new WhoCaseService(db, audit, patients, models);
   const reviewDeps = { db, audit, users, patients, models, appVersion: version, dataDir, slideThumbnail: engineThumbnail(slideEngine), whoProposal: (caseId: number, tx: Tx) => whoCases.proposal(caseId, tx), whoView: (caseId: number, analysisId?: number) => whoCases.view(caseId, analysisId) };
   const review = reviewServices(reviewDeps);
   const analysis = new AnalysisService({ db, audit, patients, settings, models, genomics, dataDir, appVersion: version, workerFactory: cfg.workerFactory?.('analysis-worker') });

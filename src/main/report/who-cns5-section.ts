@@ -40,4 +40,23 @@ export function whoCriteriaSection(w: PdfWriter, who: WhoCaseView | null | undef
   }
   for (const n of c.notes) w.para(`Note: ${n}`, { size: 8, color: COLOR.muted, after: 2 });
   w.para(`Thresholds: ${c.thresholds.summary}. ${WHO_RULES_LABEL}.`, { size: 7.8, color: COLOR.muted, after: 10 });
+  clinicalReferenceSection(w, who);
+}
+
+/** The clinical reference risk beside UMEML's, with the package's measured added value (not AI). */
+function clinicalReferenceSection(w: PdfWriter, who: WhoCaseView): void {
+  const r = who.clinicalReference;
+  if (!r) {
+    if (who.clinicalReferenceNote) w.para(`Clinical reference risk: ${who.clinicalReferenceNote}`, { size: 8.4, color: COLOR.muted, after: 8 });
+    return;
+  }
+  const primary = r.primarySurvival === 'clinical-reference';
+  w.heading(`Clinical reference risk (statistical model, not AI)${primary ? ' - primary survival figure' : ''}`, { keepWith: 60 });
+  w.rows([
+    ['Model', r.label],
+    ['Risk group', r.riskGroup !== null ? `${r.riskGroup} (risk ${r.risk?.toFixed(2)})` : `not computed: ${r.missing.join(', ')} not measured (nothing is imputed)`],
+    ['AI (UMEML) risk group', r.aiRiskGroup],
+    ['Cross-validated c-index', `${r.cIndexMean.toFixed(3)} +/- ${r.cIndexSd.toFixed(3)} (${r.splits} splits)`],
+  ], { labelWidth: 150, size: 9.2 });
+  w.para(r.addedValueLine, { size: 8.4, after: 10 });
 }

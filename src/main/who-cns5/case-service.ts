@@ -9,7 +9,9 @@ import type { Actor } from '../../shared/actor.ts';
 import type { PatientsRepo } from '../store/patients-repo.ts';
 import { GliofuseError } from '../../shared/errors.ts';
 import { NO_HISTOLOGY, type HistologyFindings, type WhoClassification } from '../../shared/who-cns5.ts';
-import type { WhoCaseView, LayeredProposal } from '../../shared/contract/who-cns5.ts';
+import type { WhoCaseView, LayeredProposal, ClinicalReferenceView } from '../../shared/contract/who-cns5.ts';
+import type { ModelRegistry } from '../inference/model-packages.ts';
+import { clinicalReferenceRisk, loadClinicalReference, primaryReferenceModel } from '../inference/clinical-reference.ts';
 import type { AnalysisResult } from '../../shared/analysis-result.ts';
 import { newestResult, resultById, type StoredResult } from '../signoff/results-repo.ts';
 import { classify } from './engine.ts';
@@ -41,8 +43,41 @@ export class WhoCaseService {
     private readonly db: Db,
     private readonly audit: AuditLog,
     private readonly patients: PatientsRepo,
+    /** Model packages, for the clinical reference risk the result's package carries (optional). */
+    private readonly models: Pick<ModelRegistry, 'get'> | null = null,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /**
+   * The clinical reference risk of the package that produced the result, from the values the analysis used (the
+   * result's genomic attributions: measured values, imputed ones are missing); only from the very same package.
+   */
+  async clinicalReference(result: AnalysisResult | null): Promise<{ view: ClinicalReferenceView | null; note: string | null }> {
+    if (!result) return { view: null, note: null };
+    if (!this.models) return { view: null, note: 'Model packages are not available here.' };
+    const pv = result.provenance;
+    let pkg;
+    try {
+      pkg = await this.models.get(pv.modelId);
+    } catch {
+      return { view: null, note: `The ${pv.modelId} package is not installed or failed verification; its clinical reference cannot be shown.` };
+    }
+    if (pkg.digest !== pv.packageDigest) return { view: null, note: `The installed ${pv.modelId} package is not the one that produced this result; its clinical reference is not shown.` };
+    const ref = loadClinicalReference(pkg.dir);
+    if (!ref) return { view: null, note: `The ${pv.modelId} package carries no clinical reference model.` };
+    const model = primaryReferenceModel(ref);
+    const values: Record<string, number | null> = {};
+    for (const a of result.explanations.genomicAttributions) values[a.featureId] = a.imputed ? null : a.value;
+    const r = clinicalReferenceRisk(model, values);
+    return {
+      view: {
+        modelId: model.id, label: model.label, risk: r.ok ? r.risk : null, riskGroup: r.ok ? r.riskGroup : null, missing: r.ok ? [] : r.missing,
+        cIndexMean: model.cv.cIndexMean, cIndexSd: model.cv.cIndexSd, splits: model.cv.splits,
+        addedValueLine: ref.addedValueLine, primarySurvival: ref.primarySurvival, aiRiskGroup: result.survival.riskGroup,
+      },
+      note: null,
+    };
+  }
 
   async histology(caseId: number, tx: Pick<Tx, 'get'> = this.db): Promise<{ findings: HistologyFindings; updatedBy: string | null; updatedAt: string | null }> {
     const r = await tx.get<HistRow>(
@@ -81,6 +116,7 @@ export class WhoCaseService {
   async view(caseId: number, analysisId?: number, tx: Pick<Tx, 'get'> = this.db): Promise<WhoCaseView> {
     const c = await this.patients.getCase(caseId, tx);
     const { ai, profileId, histology, who } = await this.criteria(caseId, analysisId, tx);
+    const ref = await this.clinicalReference(ai?.result ?? null);
     return {
       caseId: c.id,
       patientPseudonym: c.patientPseudonym,
@@ -93,6 +129,8 @@ export class WhoCaseService {
       unavailableReason: who ? null : 'The case has no genomic profile; the WHO CNS5 molecular criteria need at least IDH status.',
       disagreements: disagreements(ai ? aiSummaryOf(ai.result) : null, who),
       proposal: proposalOf(who),
+      clinicalReference: ref.view,
+      clinicalReferenceNote: ref.note,
     };
   }
 

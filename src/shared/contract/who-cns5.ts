@@ -36,6 +36,28 @@ export const LayeredProposal = z.object({
 });
 export type LayeredProposal = z.infer<typeof LayeredProposal>;
 
+/**
+ * The package's clinical reference risk (a Cox model on IDH + 1p/19q + age, not AI) for the values the analysis
+ * used, beside UMEML's risk; risk is null (and `missing` names the fields) when a term's value was not measured.
+ */
+export const ClinicalReferenceView = z.object({
+  modelId: z.string(),
+  label: z.string(),
+  risk: z.number().nullable(),
+  riskGroup: z.string().nullable(),
+  missing: z.array(z.string()),
+  cIndexMean: z.number(),
+  cIndexSd: z.number(),
+  splits: z.number().int(),
+  /** The package's measured added value of the AI over this model, one sentence. */
+  addedValueLine: z.string(),
+  /** Which survival figure is shown first. */
+  primarySurvival: z.enum(['clinical-reference', 'umeml']),
+  /** UMEML's risk group for the same case, for the side-by-side line. */
+  aiRiskGroup: z.string(),
+});
+export type ClinicalReferenceView = z.infer<typeof ClinicalReferenceView>;
+
 export const WhoCaseView = z.object({
   caseId: Id,
   patientPseudonym: z.string(),
@@ -51,6 +73,9 @@ export const WhoCaseView = z.object({
   unavailableReason: z.string().nullable(),
   disagreements: z.array(WhoDisagreement),
   proposal: LayeredProposal.nullable(),
+  /** null when there is no AI result, or its package carries no clinical reference (reason in clinicalReferenceNote). */
+  clinicalReference: ClinicalReferenceView.nullable(),
+  clinicalReferenceNote: z.string().nullable(),
 });
 export type WhoCaseView = z.infer<typeof WhoCaseView>;
 

@@ -125,3 +125,46 @@ test('no genomic profile: no criteria, a reason, nothing guessed; signed cases r
   const r = await app.raw('who.saveHistology', { caseId: signedCase!.case_id, histology: { necrosis: true, microvascularProliferation: null, mitoticActivityElevated: null } }, 'paula');
   assert.equal(!r.ok && r.error.code, 'CONFLICT');
 });
+
+test('clinical reference risk beside the AI: computed from the values the analysis used, only for the very same package', async () => {
+  const pkg = await app.s.models.get('umeml-gbmlgg-genomic-ref');
+  const { caseId } = await seedCase(app, 'WHO-5');
+  await addProfile(caseId, IDHWT_EGFR);
+  const base = aiResult();
+  const attr = (featureId: string, value: number | null) => ({ featureId, display: featureId, value, imputed: value === null, attribution: 0 });
+  const result = AnalysisResult.parse({
+    ...base,
+    provenance: { ...base.provenance, modelId: pkg.id, modelVersion: pkg.manifest.version, packageDigest: pkg.digest },
+    explanations: { ...base.explanations, genomicAttributions: [attr('idh_mutation', 0), attr('codeletion_1p19q', 0), attr('age_at_diagnosis', 64)] },
+  });
+  await storeResult(app, caseId, result);
+  const v = await app.call('who.case', { caseId }, 'vic');
+  const c = v.clinicalReference!;
+  assert.equal(c.modelId, 'cox-idh-1p19q-age');
+  assert.equal(c.riskGroup, 'high', 'IDH-wildtype at 64 years is in the high tertile of the training cohort');
+  assert.ok(c.risk !== null && Number.isFinite(c.risk));
+  assert.equal(c.aiRiskGroup, 'high');
+  assert.match(c.addedValueLine, /c-index/);
+  assert.ok(c.cIndexMean > 0.7 && c.cIndexMean < 0.9);
+
+  // Age imputed: the risk is withheld and the field named, never guessed.
+  const { caseId: c2 } = await seedCase(app, 'WHO-6');
+  await storeResult(app, c2, AnalysisResult.parse({ ...result, explanations: { ...result.explanations, genomicAttributions: [attr('idh_mutation', 0), attr('codeletion_1p19q', 0), attr('age_at_diagnosis', null)] } }));
+  const v2 = await app.call('who.case', { caseId: c2 }, 'vic');
+  assert.equal(v2.clinicalReference?.riskGroup, null);
+  assert.deepEqual(v2.clinicalReference?.missing, ['age_at_diagnosis']);
+
+  // A result from another build of the package: no figure, a reason.
+  const { caseId: c3 } = await seedCase(app, 'WHO-7');
+  await storeResult(app, c3, AnalysisResult.parse({ ...result, provenance: { ...result.provenance, packageDigest: 'd'.repeat(64) } }));
+  const v3 = await app.call('who.case', { caseId: c3 }, 'vic');
+  assert.equal(v3.clinicalReference, null);
+  assert.match(v3.clinicalReferenceNote!, /not the one that produced this result/);
+
+  // And in the PDF, beside the criteria (not inside the AI frame).
+  const { pdfBase64 } = await app.call('report.export', { caseId }, 'vic');
+  const all = pdfPages(Buffer.from(pdfBase64, 'base64'), false).join(' ').replace(/\s+/g, ' ');
+  assert.match(all, /Clinical reference risk \(statistical model, not AI\)/);
+  assert.match(all, /Cox: IDH \+ 1p\/19q \+ age/);
+  assert.ok(all.indexOf('Clinical reference risk (statistical model') < all.indexOf('AI-SUGGESTED - research model output'));
+});

@@ -17,6 +17,7 @@ import { AnalysisRunner } from './AnalysisRunner.tsx';
 import { ProbBars, SignedBars } from './ProbBars.tsx';
 import { CohortKmChart } from './CohortKmChart.tsx';
 import { WhoCriteriaBlock, WhoDisagreementBanner, useWhoCase } from './WhoCriteriaBlock.tsx';
+import { ClinicalReferenceBlock } from './ClinicalReferenceBlock.tsx';
 import { AI_GRADE_TITLE, aiGradeDisplay } from '../../../shared/who-cns5.ts';
 import { PatchGallery } from '../viewer/PatchGallery.tsx';
 import './analysis.css';
@@ -148,6 +149,7 @@ function Result({ r, caseId, analysisId, finishedAt, slideId }: { r: AnalysisRes
     <>
       <WhoDisagreementBanner view={who.data} />
       <Warnings warnings={r.warnings} />
+      <ClinicalReferenceBlock view={who.data} placement="before-ai" />
       <section className="an-ai-frame" aria-labelledby="an-ai-label">
         <div className="an-ai-label" id="an-ai-label"><Icon name="info" size={14} /> AI-suggested · research model output, not a diagnosis</div>
         <div className="an-blocks">
@@ -164,6 +166,7 @@ function Result({ r, caseId, analysisId, finishedAt, slideId }: { r: AnalysisRes
         <Evidence r={r} caseId={caseId} slideId={slideId} />
       </section>
       <WhoCriteriaBlock state={who} />
+      <ClinicalReferenceBlock view={who.data} placement="after-ai" />
       <p className="an-next">
         The pathologist's diagnosis is entered and signed on the <a href={href(`/cases/${caseId}/report`)}>Report tab</a>.
       </p>

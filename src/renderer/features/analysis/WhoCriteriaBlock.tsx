@@ -9,6 +9,7 @@ import { useAsync, type AsyncState } from '../../lib/use-async.ts';
 import { Icon } from '../../components/icons.tsx';
 import { WHO_RULES_LABEL } from '../../../shared/who-cns5.ts';
 import type { WhoCaseView } from '../../../shared/contract/who-cns5.ts';
+import { ClinicalReferenceBlock } from './ClinicalReferenceBlock.tsx';
 import './who-cns5.css';
 
 export function useWhoCase(caseId: number, analysisId?: number | null): AsyncState<WhoCaseView> {
@@ -80,6 +81,8 @@ export function WhoCasePanel({ caseId, analysisId }: { caseId: number; analysisI
     <>
       <WhoDisagreementBanner view={who.data} />
       <WhoCriteriaBlock state={who} />
+      <ClinicalReferenceBlock view={who.data} placement="before-ai" />
+      <ClinicalReferenceBlock view={who.data} placement="after-ai" />
     </>
   );
 }
