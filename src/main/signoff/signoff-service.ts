@@ -376,7 +376,7 @@ export class SignoffService {
     if (ai && input.aiAgreement === 'accepted') {
       const aiGrade = whoGradeOfLabel(suggestionRef(ai).grade.label);
       if (aiGrade !== null && aiGrade !== d.whoGrade) {
-        throw badInput(`Your CNS WHO grade (${d.whoGrade}) differs from the AI-suggested grade (${aiGrade}); choose "override" and give a reason.`);
+        throw badInput(`Your CNS WHO grade (${d.whoGrade}) differs from the AI-suggested grade (${aiGrade}; the AI predicts the histological grade recorded in TCGA, pre-2021); choose "override" and give a reason.`);
       }
     }
     return { ...d, comment: d.comment ?? '' };

@@ -1,7 +1,8 @@
 /**
- * Reads a model's grade label ("II", "G3", "4", "grade IV") as a CNS WHO grade. WHO CNS5 writes grades in Arabic
- * numerals; model packages (and the TCGA tables they were trained on) often use Roman ones. Unreadable labels
- * give null, so the "accepted but different grade" check is skipped rather than guessed.
+ * Reads a model's grade label ("II", "G3", "4", "grade IV") as a grade number in Arabic numerals. Note that the
+ * reference model's grade head predicts the histological grade recorded in TCGA (pre-2021 WHO), not a CNS WHO grade
+ * (docs/who-cns5.md); the number is only compared with the pathologist's grade so that "accepted" cannot silently
+ * carry a different grade. Unreadable labels give null, so that check is skipped rather than guessed.
  */
 import type { WhoGrade } from '../../shared/contract/analysis.ts';
 
