@@ -220,20 +220,40 @@ def check_rows(cohort: Cohort, entry: Dict, n: int = 4) -> List[Dict]:
     return out
 
 
-def fit_and_write(pkg: Path, cohort: Cohort, n_splits: int = N_SPLITS, log=print) -> Dict:
-    """Fits every reference model per split (OOF files) and on all patients. -> partial clinical_reference dict."""
+_JOB_STATE: Dict = {}
+
+
+def _job(spec):
+    """One (model, split) fit in a worker: writes its OOF file, returns the chosen L2 (split -1 = all patients)."""
+    import torch
+    torch.set_num_threads(1)
+    pkg, cohort = _JOB_STATE["pkg"], _JOB_STATE["cohort"]
+    mi, k = spec
+    model = MODELS[mi]
+    if k < 0:
+        fit = fit_split(cohort, model, np.ones(cohort.n, bool), REFERENCE_SEED)
+        return spec, final_model_entry(cohort, model, fit)
+    fit = fit_split(cohort, model, cohort.train_splits[:, k], REFERENCE_SEED + k + 1)
+    return spec, write_split_oof(pkg, cohort, model, k, fit)["lambda"]
+
+
+def fit_and_write(pkg: Path, cohort: Cohort, n_splits: int = N_SPLITS, log=print, workers: int = 2) -> Dict:
+    """Fits every reference model per split (OOF files) and on all patients. -> partial clinical_reference dict.
+    Each fit is seeded on its own, so the result does not depend on the number of worker processes."""
+    import multiprocessing as mp
     (pkg / "oof_predictions").mkdir(parents=True, exist_ok=True)
-    lambdas: Dict[str, List[float]] = {}
-    finals = []
-    for model in MODELS:
-        lambdas[model.id] = []
-        for k in range(n_splits):
-            fit = fit_split(cohort, model, cohort.train_splits[:, k], REFERENCE_SEED + k + 1)
-            lambdas[model.id].append(write_split_oof(pkg, cohort, model, k, fit)["lambda"])
-        log(f"{model.id}: {n_splits} splits fitted, L2 chosen {lambdas[model.id]}")
-        if model.task == "survival":
-            fit = fit_split(cohort, model, np.ones(cohort.n, bool), REFERENCE_SEED)
-            finals.append(final_model_entry(cohort, model, fit))
+    specs = [(mi, k) for mi in range(len(MODELS)) for k in range(n_splits)]
+    specs += [(mi, -1) for mi, m in enumerate(MODELS) if m.task == "survival"]
+    _JOB_STATE.update(pkg=pkg, cohort=cohort)
+    if workers > 1:
+        with mp.get_context("fork").Pool(workers) as pool:
+            done = dict(pool.imap_unordered(_job, specs))
+    else:
+        done = dict(_job(s) for s in specs)
+    lambdas = {m.id: [done[(mi, k)] for k in range(n_splits)] for mi, m in enumerate(MODELS)}
+    for m in MODELS:
+        log(f"{m.id}: {n_splits} splits fitted, L2 chosen {lambdas[m.id]}")
+    finals = [done[(mi, -1)] for mi, m in enumerate(MODELS) if m.task == "survival"]
     return {"models": finals, "lambdasPerSplit": lambdas}
 
 
