@@ -162,3 +162,27 @@ def test_median_survival_ci_matches_r_survfit_loglog():
     e = np.array([1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0])
     m = median_survival(t, e)
     assert m["median"] == 31 and m["ci95"] == [13.0, None]
+
+
+def test_bootstrap_c_index_by_pair_matrices_equals_resampled_c_index():
+    from umeml.evaluation import _pair_matrices
+    from umeml.metrics import c_index
+    rng = np.random.RandomState(5)
+    t = rng.randint(1, 40, 60).astype(float)          # many time ties
+    e = rng.randint(0, 2, 60)
+    r = rng.randint(0, 5, 60).astype(float)           # many risk ties
+    comp, conc = _pair_matrices(t, e, r)
+    for _ in range(20):
+        b = rng.randint(0, 60, 60)
+        w = np.bincount(b, minlength=60).astype(float)
+        assert w @ conc @ w / (w @ comp @ w) == pytest.approx(c_index(t[b], e[b], r[b]), abs=1e-12)
+
+
+def test_ipcw_brier_hand_case():
+    from umeml.survival_eval import brier_at
+    # no censoring before t: G = 1; deaths by t=2 at S=0.2 -> 0.04 each, survivors at S=0.7 -> 0.09 each
+    t, e = np.array([1, 2, 3, 4.0]), np.array([1, 1, 1, 0])
+    assert brier_at(t, e, np.array([0.2, 0.2, 0.7, 0.7]), 2.0) == pytest.approx((0.04 * 2 + 0.09 * 2) / 4)
+    # one censored before t: left out of the sum, the others weighted by 1/G (G = 3/4 after the censoring)
+    t2, e2 = np.array([0.5, 1, 3, 4.0]), np.array([0, 1, 1, 1])
+    assert brier_at(t2, e2, np.full(4, 0.5), 2.0) == pytest.approx((0.25 / 0.75 + 2 * 0.25 / 0.75) / 4)

@@ -374,16 +374,18 @@ def tripod_model_card(manifest: Dict, report: Dict, ref_doc: Dict) -> str:
                   f"{uk['reliability']['eceIfCalibrated95']:.3f}). {_calibration_verdict(uk)} Figure: "
                   "`evaluation/reliability_class.svg`."]
     lines += ["", "Survival at 2 and 5 years (pooled out-of-fold, IPCW):", "",
-              "| model | t | mean predicted risk | observed risk (KM) | calibration slope | calibration intercept |",
-              "|---|---|---|---|---|---|"]
+              "| model | t | mean predicted risk | observed risk (KM) | calibration slope | calibration intercept | "
+              "Brier (IPCW) | Brier of KM alone |",
+              "|---|---|---|---|---|---|---|---|"]
     for mid, s in sv.items():
         for h, c in s["calibration"].items():
             if c:
                 lines.append(f"| {report['labels'][mid]} | {h[:-1]} y | {c['meanPredictedRisk']:.3f} | "
-                             f"{c['observedRisk']:.3f} | {c['slope']:.2f} | {c['intercept']:+.2f} |")
+                             f"{c['observedRisk']:.3f} | {c['slope']:.2f} | {c['intercept']:+.2f} | {c['brier']:.3f} | "
+                             f"{c['brierKaplanMeier']:.3f} |")
             else:
                 why = (s.get("calibrationNotAvailable") or {}).get(h, "not available")
-                lines.append(f"| {report['labels'][mid]} | {h[:-1]} y | {why} | – | – | – |")
+                lines.append(f"| {report['labels'][mid]} | {h[:-1]} y | {why} | – | – | – | – | – |")
     lines += ["", "A slope above 1 means predictions are too close to the average (too conservative), below 1 too "
                   "extreme. UMEML's discrete-time survival has an open last bin, so a 5-year probability is defined "
                   "only when its last finite bin edge reaches 5 years.", ""]

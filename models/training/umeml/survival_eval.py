@@ -108,9 +108,24 @@ def calibration_at(time, event, surv_t, t: float) -> Dict[str, float]:
     lf = np.log(f / (1 - f))
     a, b = _weighted_logistic(lf, y, w, np.zeros_like(lf), fit_slope=True)
     a0, _ = _weighted_logistic(lf, y, w, lf, fit_slope=False)
-    observed = 1.0 - float(km_step(time, event)(t))
+    km_t = float(km_step(time, event)(t))
+    observed = 1.0 - km_t
     return {"slope": b, "interceptWithSlope": a, "intercept": a0, "observedRisk": observed,
-            "meanPredictedRisk": float(np.mean(1.0 - surv_t)), "n": int(len(time)), "nKnownStatus": int(known.sum())}
+            "meanPredictedRisk": float(np.mean(1.0 - surv_t)), "n": int(len(time)), "nKnownStatus": int(known.sum()),
+            "brier": brier_at(time, event, surv_t, t), "brierKaplanMeier": brier_at(time, event, np.full(len(time), km_t), t)}
+
+
+def brier_at(time, event, surv_t, t: float) -> float:
+    """IPCW Brier score at t (Graf et al. 1999): deaths by t contribute S(t)²/Ĝ(T_i−), patients alive at t
+    (1 − S(t))²/Ĝ(t), patients censored before t 0; divided by n. Ĝ = censoring Kaplan–Meier of the same patients.
+    'brierKaplanMeier' = the same score for the cohort's Kaplan–Meier S(t) given to everyone (no covariates)."""
+    time, event, surv_t = np.asarray(time, float), np.asarray(event, int), np.asarray(surv_t, float)
+    g = censoring_km(time, event)
+    died = (time <= t) & (event == 1)
+    alive = time > t
+    g_died = np.clip(g(np.nextafter(time[died], -np.inf)), 1e-12, None)
+    g_t = max(float(g(np.nextafter(t, -np.inf))), 1e-12)
+    return float(((surv_t[died] ** 2) / g_died).sum() / len(time) + (((1 - surv_t[alive]) ** 2) / g_t).sum() / len(time))
 
 
 def median_survival(time, event):
