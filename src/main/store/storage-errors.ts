@@ -174,3 +174,21 @@ export function writeFileAtomic(file: string, content: string | Buffer, verb: st
     throw mapFileError(err, file, verb);
   }
 }
+
+/** Creates `dir` if needed and checks a file can be written in it, before any work whose output goes there. */
+export function ensureWritableFolder(dir: string, verb: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    // Node's recursive mkdir reports ENOENT for a parent that exists but refuses (read-only filesystem); a plain
+    // mkdir below the deepest existing folder gives the real cause.
+    let real = err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      let p = path.resolve(dir);
+      while (!fs.existsSync(path.dirname(p)) && path.dirname(p) !== p) p = path.dirname(p);
+      try { fs.mkdirSync(p); } catch (e) { real = e; }
+    }
+    throw mapFileError(real, path.join(dir, '.'), verb);
+  }
+  assertCanCreate(path.join(dir, '.gliofuse-write-check'), verb);
+}

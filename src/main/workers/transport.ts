@@ -4,6 +4,7 @@
  * this shape (postMessage / on('message') / on('exit') / kill), so nothing here imports electron.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { filterWorkerStderr } from './stderr-filter.ts';
 import type { Socket } from 'node:net';
 import { FRAME_ENV, FRAME_FD, FrameReader, encodeFrame } from './frames.ts';
 import { fileURLToPath } from 'node:url';
@@ -73,8 +74,10 @@ export function forkFactory(entry: string): WorkerFactory {
       execArgv,
       env: { ...process.env, ...opts.env, [FRAME_ENV]: String(FRAME_FD) },
       serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'],
+      // stderr goes through the host's filter: native libraries' raw lines (libtiff) never precede our one-line errors.
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc', 'pipe'],
     });
+    if (child.stderr) filterWorkerStderr(child.stderr, process.stderr);
     return new ForkedWorker(child);
   };
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import sharp from 'sharp';
 import { GliofuseError } from '../../shared/errors.ts';
+import { mapFileError } from '../store/storage-errors.ts';
 import type { WorkerHandlers } from '../workers/worker-runtime.ts';
 import { OpenSlide, OpenSlideLibrary } from './openslide-ffi.ts';
 import { loadJpegEncoder, type JpegEncoder } from './jpeg-encoder.ts';
@@ -117,6 +118,12 @@ export class SlideReader {
     if (st.isDirectory()) throw new GliofuseError('BAD_INPUT', `${file} is a folder; choose the slide file itself.`);
     if (!st.isFile()) throw new GliofuseError('BAD_INPUT', `${file} is not a regular file.`);
     if (st.size === 0) throw new GliofuseError('BAD_INPUT', `${path.basename(file)} is empty.`);
+    // An unreadable file would otherwise look like "not a whole-slide image" (its header reads as empty).
+    try {
+      fs.closeSync(fs.openSync(file, 'r'));
+    } catch (err) {
+      throw mapFileError(err, file, 'read the slide');
+    }
     const lib = this.library();
     const name = path.basename(file);
     const vendor = lib.detectVendor(file);

@@ -148,3 +148,30 @@ test('audit export to a folder that cannot take it: checked before reading, one 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('analyze into an output folder that cannot be written fails up front: one line, nothing stored', async (t) => {
+  const dir = tempDir();
+  const db = path.join(dir, 'g.sqlite');
+  await makeDb(db);
+  const patients = () => execFileSync('sqlite3', [db, 'SELECT COUNT(*) FROM patients;'], { encoding: 'utf8' }).trim();
+  const before = patients();
+  const profile = path.join(REPO_ROOT, '..', 'shared', 'data', 'tcga', 'all_dataset.csv');
+  const ro = path.join(dir, 'ro');
+  fs.mkdirSync(ro);
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro], { stdio: 'ignore' });
+  } catch {
+    t.skip('cannot mount a read-only tmpfs here (not root)');
+    fs.rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+  try {
+    const r = gf(['--db', db, '--as', 'root', 'analyze', '--genomics', profile, '--row-id', 'TCGA-06-0174', '--out', path.join(ro, 'case-1')]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(oneLine(r.stderr), `gliofuse: ${ro} is on a read-only filesystem (cannot write the result and report); choose another folder.`);
+    assert.equal(patients(), before, 'no patient, case or analysis was stored');
+  } finally {
+    spawnSync('umount', [ro], { stdio: 'ignore' });
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -17,6 +17,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
+import { ensureWritableFolder } from '../../store/storage-errors.ts';
 import { GliofuseError, ERROR_CODES, badInput, type ErrorCode } from '../../../shared/errors.ts';
 import { AnalysisResult } from '../../../shared/analysis-result.ts';
 import type { AnalysisJob } from '../../../shared/contract/analysis.ts';
@@ -132,7 +133,8 @@ export async function analyzeOne(cli: CliContext, o: AnalyzeOptions): Promise<An
   const genomicsFile = o.genomics ? existingFile(o.genomics, 'Genomic profile') : null;
   const out = path.resolve(o.out);
   if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) throw badInput(`--out must be a folder: ${out} is a file.`);
-  fs.mkdirSync(out, { recursive: true });
+  // Checked before any analysis runs: a read-only or full output folder fails now, not after the whole analysis.
+  ensureWritableFolder(out, 'write the result and report');
 
   const s = await cli.services();
   const pkg = await pickModel(s.models, o.model);
@@ -389,7 +391,7 @@ export function registerAnalysisCommands(program: Command, cli: CliContext): voi
       const shard = o.shard ?? { i: 0, n: 1 };
       const mine = rows.filter((r) => r.index % shard.n === shard.i);
       const outRoot = path.resolve(o.out);
-      fs.mkdirSync(outRoot, { recursive: true });
+      ensureWritableFolder(outRoot, 'write the batch results');
       const report: { caseId: string; status: 'skipped' | 'succeeded' | 'failed'; analysisId?: number; error?: string; exitCode?: number }[] = [];
       for (const r of mine) {
         const dir = path.join(outRoot, safeName(r.caseId));
