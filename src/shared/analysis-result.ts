@@ -3,6 +3,7 @@
  * CLI and the `predictions` table all carry exactly this object, so they cannot disagree.
  */
 import { z } from 'zod';
+import { WhoClassification } from './who-cns5.ts';
 
 export const Modality = z.enum(['pathology', 'genomics', 'clinical']);
 export type Modality = z.infer<typeof Modality>;
@@ -96,5 +97,12 @@ export const AnalysisResult = z.object({
   warnings: z.array(Warning),
   provenance: Provenance,
   ruo: z.string(),
+  /**
+   * WHO CNS5 criteria on the genomic values this analysis used, before any histology is entered (rule-based, not
+   * AI; docs/who-cns5.md). The app and the PDF re-apply them with the pathologist's histology findings.
+   */
+  whoCns5: WhoClassification.optional(),
+  /** What disagrees between the AI class, the AI grade and those criteria, one line each (empty = agreement). */
+  disagreements: z.array(z.object({ code: z.string(), message: z.string() })).optional(),
 });
 export type AnalysisResult = z.infer<typeof AnalysisResult>;

@@ -6,6 +6,11 @@ import { AnalysisResult, type GenomicAttribution, type HeatmapGrid, type Provena
 import type { ModelManifest } from '../../shared/model-manifest.ts';
 import { RUO_STATEMENT } from '../../shared/ruo.ts';
 import { GliofuseError } from '../../shared/errors.ts';
+import { NO_HISTOLOGY, type WhoClassification } from '../../shared/who-cns5.ts';
+import { classify } from '../who-cns5/engine.ts';
+import { inputsFromValues } from '../who-cns5/inputs.ts';
+import { DEFAULT_PROFILE_SOURCE, thresholdsFor } from '../who-cns5/thresholds.ts';
+import { disagreements } from '../who-cns5/disagreement.ts';
 
 const ROMAN: Record<string, number> = { I: 1, II: 2, III: 3, IV: 4 };
 
@@ -32,6 +37,26 @@ function argmax(a: readonly number[]): number {
 }
 
 const clamp01 = (p: number) => (p < 0 ? 0 : p > 1 ? 1 : p);
+
+/**
+ * The WHO CNS5 criteria on the genomic values the model received (measured ones only: imputed fields are missing),
+ * and what disagrees with the AI's class and grade. Omitted when no genomic value was given.
+ */
+function whoCns5OfAttributions(attrs: readonly GenomicAttribution[], r: { grade: { probs: { label: string; p: number }[]; top: string }; molecularClass: { probs: { label: string; display: string; p: number }[]; top: string } }): { whoCns5?: WhoClassification; disagreements?: { code: string; message: string }[] } {
+  if (!attrs.some((a) => !a.imputed && a.value !== null)) return {};
+  const values: Record<string, number | null> = {};
+  for (const a of attrs) values[a.featureId] = a.imputed ? null : a.value;
+  let inputs;
+  try {
+    inputs = inputsFromValues(values);
+  } catch {
+    return {}; // a value outside the rules' ranges (another package's schema): no criteria rather than a guess
+  }
+  const whoCns5 = classify(inputs, NO_HISTOLOGY, thresholdsFor(DEFAULT_PROFILE_SOURCE));
+  const cls = r.molecularClass.probs.find((x) => x.label === r.molecularClass.top);
+  const ai = cls ? { classLabel: cls.label, classDisplay: cls.display, gradeLabel: r.grade.top } : null;
+  return { whoCns5, disagreements: disagreements(ai, whoCns5) };
+}
 
 export interface ResultParts {
   manifest: ModelManifest;
@@ -81,7 +106,8 @@ export function buildResult(p: ResultParts): AnalysisResult {
     provenance: p.provenance,
     ruo: RUO_STATEMENT,
   };
-  const parsed = AnalysisResult.safeParse(candidate);
+  const who = whoCns5OfAttributions(p.genomicAttributions, candidate);
+  const parsed = AnalysisResult.safeParse({ ...candidate, ...who });
   if (!parsed.success) {
     const i = parsed.error.issues[0];
     throw new GliofuseError('INTERNAL', `The analysis produced a result that does not match the result schema (${i ? `${i.path.join('.')}: ${i.message}` : 'invalid'}).`);
