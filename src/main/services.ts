@@ -28,6 +28,7 @@ import { slideHandlers } from './wsi/handlers.ts';
 import { slideSettingsHandlers } from './wsi/slide-settings-handlers.ts';
 import { AnalysisService } from './analysis/job-manager.ts';
 import { analysisHandlers } from './analysis/handlers.ts';
+import { genomicsViewHandlers } from './genomics/interpretation-handlers.ts';
 import { caseRecordHandlers } from './case-records/handlers.ts';
 import { WhoCaseService } from './who-cns5/case-service.ts';
 import { whoCns5Handlers } from './who-cns5/handlers.ts';
@@ -141,6 +142,7 @@ export async function createServices(cfg: ServicesConfig): Promise<Services> {
     ...slideHandlers({ slides }),
     ...slideSettingsHandlers({ slides }),
     ...analysisHandlers(analysis),
+    ...genomicsViewHandlers({ patients }),
     ...caseRecordHandlers({ db, audit }),
     ...whoCns5Handlers(whoCases),
     ...fileOriginHandlers(db),

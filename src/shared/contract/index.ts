@@ -10,6 +10,7 @@ import { slideChannels } from './slides.ts';
 import { slideSettingsChannels } from './slide-settings.ts';
 import { modelChannels } from './models.ts';
 import { analysisChannels } from './analysis.ts';
+import { genomicsViewChannels } from './genomics-view.ts';
 import { caseRecordChannels } from './case-records.ts';
 import { passwordChannels } from './password.ts';
 import { whoCns5Channels } from './who-cns5.ts';
@@ -24,6 +25,7 @@ export const contract = {
   ...slideSettingsChannels,
   ...modelChannels,
   ...analysisChannels,
+  ...genomicsViewChannels,
   ...caseRecordChannels,
   ...passwordChannels,
   ...whoCns5Channels,

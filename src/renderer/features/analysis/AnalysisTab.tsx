@@ -14,6 +14,7 @@ import { Icon } from '../../components/icons.tsx';
 import type { AnalysisResult, Warning } from '../../../shared/analysis-result.ts';
 import type { CaseDetail } from '../cases/CasePage.tsx';
 import { AnalysisRunner } from './AnalysisRunner.tsx';
+import { attributionNote, derivedAgeOf } from './attribution-note.ts';
 import { ProbBars, SignedBars } from './ProbBars.tsx';
 import { CohortKmChart } from './CohortKmChart.tsx';
 import { WhoCriteriaBlock, WhoDisagreementBanner, useWhoCase } from './WhoCriteriaBlock.tsx';
@@ -102,7 +103,7 @@ function Evidence({ r, caseId, slideId }: { r: AnalysisResult; caseId: number; s
           : (
             <>
               <p className="muted">Method: {ex.genomicAttributionMethod.replace(/[.\s]+$/, '')}. The {attrs.length} largest of {ex.genomicAttributions.length} by magnitude.</p>
-              <SignedBars caption="Genomic attributions" items={attrs.map((a) => ({ key: a.featureId, label: a.display, note: a.imputed ? 'imputed' : a.value === null ? undefined : `value ${a.value}`, value: a.attribution }))} />
+              <SignedBars caption="Genomic attributions" items={attrs.map((a) => ({ key: a.featureId, label: a.display, note: attributionNote(a, derivedAgeOf(r)), value: a.attribution }))} />
             </>
           )}
       </Block>

@@ -10,6 +10,7 @@ import { Button, EmptyState, ErrorPanel, Facts, FormMessage, Section, SelectFiel
 import { Icon } from '../../components/icons.tsx';
 import { canEdit, useSession } from '../../lib/session.tsx';
 import type { ResponseOf } from '../../../shared/contract/index.ts';
+import { AGE_FEATURE, fileRowIds, fmtValue } from './genomics-view.ts';
 import type { CaseDetail } from '../cases/CasePage.tsx';
 
 type Report = ResponseOf<'genomics.validate'>;
@@ -18,9 +19,22 @@ type Profile = ResponseOf<'genomics.get'>['profiles'][number];
 const MAX_BYTES = 5 * 1024 * 1024;
 const STATUS_LABEL = { observed: 'Observed', imputed: 'Imputed', error: 'Error' } as const;
 
-export function ValidationReport({ report, compact }: { report: Report; compact?: boolean }) {
+/**
+ * The per-field report with an interpretation column (values in words by the WHO CNS5 thresholds) and what the
+ * analysis will do about age at diagnosis (issue 14 items 3, 4). `caseId`: the case whose patient the age plan uses.
+ */
+export function ValidationReport({ report, compact, caseId }: { report: Report; compact?: boolean; caseId: number }) {
   const [showAll, setShowAll] = useState(false);
   const rows = showAll || !compact ? report.fields : report.fields.filter((f) => f.status !== 'observed');
+  const key = JSON.stringify(report.fields.map((f) => [f.featureId, f.status, f.value]));
+  const view = useAsync(() => {
+    const values: Record<string, number | null> = {};
+    for (const f of report.fields) if (f.status === 'observed') values[f.featureId] = f.value ?? null;
+    const ageObserved = report.fields.some((f) => f.featureId === AGE_FEATURE && f.status === 'observed');
+    return call('genomics.interpret', { caseId, values, ageObserved });
+  }, [caseId, key]);
+  const age = view.data?.age ?? null;
+  const hasAge = report.fields.some((f) => f.featureId === AGE_FEATURE);
   return (
     <div className="stack">
       <div className={`report-summary ${report.ok ? 'is-ok' : 'is-bad'}`} role="status">
@@ -34,18 +48,23 @@ export function ValidationReport({ report, compact }: { report: Report; compact?
         <ul className="plain-list error-list">{report.errors.map((e, i) => <li key={i}><span className="mono">{e.field}</span>: {e.message}</li>)}</ul>
       )}
       {report.notes.length > 0 && <ul className="plain-list muted">{report.notes.map((n, i) => <li key={i}>{n}</li>)}</ul>}
+      {hasAge && age && <p className={`age-plan is-${age.plan}`} role="note"><Icon name="info" size={16} /> {age.text}</p>}
+      {view.data && <ul className="plain-list genomics-combined" aria-label="Combined calls">{view.data.combined.map((c) => <li key={c}>{c}</li>)}</ul>}
       <div className="table-wrap">
         <table className="table table-compact">
           <caption className="visually-hidden">Genomic fields</caption>
-          <thead><tr><th scope="col">Feature</th><th scope="col">Status</th><th scope="col">From column</th><th scope="col" className="num">Value</th><th scope="col">Note</th></tr></thead>
+          <thead><tr><th scope="col">Feature</th><th scope="col">Status</th><th scope="col">From column</th><th scope="col" className="num">Value</th><th scope="col">Interpretation</th><th scope="col">Note</th></tr></thead>
           <tbody>
             {rows.map((f) => (
               <tr key={f.featureId}>
                 <td>{f.displayName} <span className="muted mono">{f.featureId}</span></td>
-                <td><span className={`outcome outcome-${f.status === 'observed' ? 'success' : f.status === 'imputed' ? 'failure' : 'denied'}`}>{STATUS_LABEL[f.status]}</span></td>
+                <td>{f.featureId === AGE_FEATURE && f.status === 'imputed' && age?.plan === 'derived'
+                  ? <span className="outcome outcome-success">Derived at analysis</span>
+                  : <span className={`outcome outcome-${f.status === 'observed' ? 'success' : f.status === 'imputed' ? 'failure' : 'denied'}`}>{STATUS_LABEL[f.status]}</span>}</td>
                 <td className="mono">{f.source ?? '—'}</td>
-                <td className="num mono">{f.value ?? '—'}</td>
-                <td className="muted">{f.message ?? ''}</td>
+                <td className="num mono" title={f.value === null || f.value === undefined ? undefined : String(f.value)}>{f.featureId === AGE_FEATURE && f.status === 'imputed' && age?.plan === 'derived' ? fmtValue(age.years) : fmtValue(f.value)}</td>
+                <td>{f.status === 'observed' ? view.data?.fields[f.featureId] ?? '' : ''}</td>
+                <td className="muted">{f.featureId === AGE_FEATURE && f.status === 'imputed' && age ? (age.plan === 'derived' ? 'collection date − birth year' : 'training-cohort value') : f.message ?? ''}</td>
               </tr>
             ))}
           </tbody>
@@ -68,6 +87,10 @@ function ImportProfile({ caseId, onImported }: { caseId: number; onImported: () 
   const [success, setSuccess] = useState<string | null>(null);
   const [busy, setBusy] = useState<'check' | 'import' | null>(null);
   const model = modelId || usable[0]?.id || '';
+  const manifest = useAsync(() => (model ? call('models.get', { id: model }) : Promise.resolve(null)), [model]);
+  const idAliases = manifest.data?.manifest?.genomicSchema.idColumnAliases ?? [];
+  const rowInfo = file ? fileRowIds(file.name, file.content, idAliases) : null;
+  const needsRow = (rowInfo?.rows ?? 0) > 1;
 
   const pick = async (e: ChangeEvent<HTMLInputElement>) => {
     setReport(null);
@@ -120,7 +143,10 @@ function ImportProfile({ caseId, onImported }: { caseId: number; onImported: () 
       <div className="grid-2">
         <SelectField label="Check against model package" value={model} onChange={(e) => { setModelId(e.target.value); setReport(null); }}
           options={usable.map((p) => ({ value: p.id, label: `${p.name ?? p.id} ${p.version ?? ''}` }))} hint="The package’s genomic schema defines the features, ranges, units and imputation." />
-        <TextField label="Row / patient ID in the file" optional value={rowId} onChange={(e) => { setRowId(e.target.value); setReport(null); }} hint="Needed when the file holds several patients (e.g. a TCGA ID)." />
+        <TextField label="Row / patient ID in the file" {...(needsRow ? {} : { optional: true })} value={rowId} list="genomics-row-ids" autoComplete="off"
+          onChange={(e) => { setRowId(e.target.value); setReport(null); }}
+          hint={rowInfo && needsRow ? `The file holds ${rowInfo.rows} rows; type to search its ${rowInfo.ids.length} IDs${rowInfo.idColumn ? ` (column “${rowInfo.idColumn}”)` : ''}.` : 'Needed when the file holds several patients (e.g. a TCGA ID).'} />
+        <datalist id="genomics-row-ids">{(rowInfo?.ids ?? []).map((id) => <option key={id} value={id} />)}</datalist>
       </div>
       <div className="field">
         <label htmlFor="genomics-file">Profile file (CSV or JSON)</label>
@@ -128,11 +154,12 @@ function ImportProfile({ caseId, onImported }: { caseId: number; onImported: () 
         <div className="field-hint">Read on this computer; only its content and name are stored with the case, with its sha256.</div>
       </div>
       <div className="form-actions">
-        <Button onClick={() => void check()} disabled={!file || !model} busy={busy === 'check'}>Check file</Button>
+        <Button onClick={() => void check()} disabled={!file || !model || (needsRow && !rowId.trim())} busy={busy === 'check'}>Check file</Button>
+        {needsRow && !rowId.trim() && <span className="muted">Choose the row / patient ID first.</span>}
         <Button variant="primary" onClick={() => void doImport()} disabled={!file || !model || !report?.ok} busy={busy === 'import'}>Import profile</Button>
       </div>
       <FormMessage error={error} success={success} />
-      {report && <ValidationReport report={report} compact />}
+      {report && <ValidationReport report={report} compact caseId={caseId} />}
     </div>
   );
 }
@@ -146,7 +173,7 @@ function ProfileCard({ p, latest }: { p: Profile; latest: boolean }) {
         ['File sha256', <span className="mono" title={p.sourceSha256}>{shortHash(p.sourceSha256, 16)}</span>],
         ['Fields', `${p.report.observed} observed, ${p.report.imputed} imputed`],
       ]} />
-      <ValidationReport report={p.report} compact />
+      <ValidationReport report={p.report} compact caseId={p.caseId} />
     </Section>
   );
 }
@@ -156,18 +183,18 @@ export function GenomicsTab({ c, onChanged }: { c: CaseDetail; onChanged: () => 
   const editable = canEdit(user.role) && c.status !== 'signed' && c.status !== 'archived';
   const { data, error, reload } = useAsync(() => call('genomics.get', { caseId: c.id }), [c.id]);
   return (
-    <div className="overview-grid">
-      <div className="overview-main">
+    <div className="stack genomics-tab">
+      <div className="stack">
         {error && <ErrorPanel message={error} onRetry={reload} />}
         {!data && !error && <div className="skeleton-block tall" />}
         {data && data.profiles.length === 0 && (
           <Section title="Genomic profile">
-            <EmptyState icon="info" title="No genomic profile for this case">{editable ? 'Import the molecular panel or CNV table for this specimen with the form on the right.' : 'Profiles appear here once a pathologist imports them.'}</EmptyState>
+            <EmptyState icon="info" title="No genomic profile for this case">{editable ? 'Import the molecular panel or CNV table for this specimen with the form below.' : 'Profiles appear here once a pathologist imports them.'}</EmptyState>
           </Section>
         )}
         {data?.profiles.map((p, i) => <ProfileCard key={p.id} p={p} latest={i === 0} />)}
       </div>
-      <aside className="overview-side">
+      <div>
         {editable ? (
           <Section title="Import a profile">
             <ImportProfile caseId={c.id} onImported={() => { reload(); onChanged(); }} />
@@ -175,7 +202,7 @@ export function GenomicsTab({ c, onChanged }: { c: CaseDetail; onChanged: () => 
         ) : (
           <Section title="Import"><p className="muted">{canEdit(user.role) ? `This case is ${c.status}; profiles can no longer be added.` : 'Your role is read-only.'}</p></Section>
         )}
-      </aside>
+      </div>
     </div>
   );
 }
