@@ -179,6 +179,9 @@ export async function call<C extends Channel>(channel: C, request: RequestOf<C>)
   if (!env.ok) {
     const code = env.error.code;
     if ((code === 'LOCKED' || code === 'UNAUTHENTICATED') && !PUBLIC_CHANNELS.has(channel)) for (const l of authListeners) l(code);
+    // The router names the channel ("Invalid request for auth.setupAdmin: …"); people need only the field and rule.
+    const prefix = `Invalid request for ${channel}: `;
+    if (code === 'BAD_INPUT' && env.error.message.startsWith(prefix)) throw new ApiError({ ...env.error, message: `Please check ${env.error.message.slice(prefix.length)}` });
     throw new ApiError(env.error);
   }
   // The main process validated the response already; parsing again keeps the types honest at this boundary.

@@ -55,7 +55,7 @@ test('sign-in form and the main layout are reachable by keyboard in order, with 
   const expected = ['a:Skip to content', 'a:Worklist', 'a:Patients', 'a:Models', 'a:Audit log', 'a:Users', 'a:Settings', 'button:Lock', 'button:Sign out'];
   expect(seq.slice(0, expected.length)).toEqual(expected);
   const rest = seq.slice(expected.length);
-  expect(rest).toContain('a:Open a case');
+  expect(rest).toContain('a:New case');
   expect(rest).toContain('a:All');
   expect(rest).toContain('a:Ready for review');
   await shot(page, '14-keyboard-focus');

@@ -4,7 +4,7 @@ import type { ReactElement } from 'react';
 type IconName =
   | 'worklist' | 'patients' | 'models' | 'audit' | 'settings' | 'users' | 'lock' | 'logout' | 'search' | 'plus'
   | 'edit' | 'warning' | 'check' | 'clock' | 'dot' | 'archive' | 'review' | 'chevron-left' | 'chevron-right'
-  | 'shield' | 'slide' | 'eye' | 'zoom-in' | 'zoom-out' | 'home' | 'fullscreen' | 'info' | 'x';
+  | 'shield' | 'slide' | 'eye' | 'zoom-in' | 'zoom-out' | 'home' | 'fullscreen' | 'info' | 'x' | 'download';
 
 const paths: Record<IconName, ReactElement> = {
   worklist: <path d="M4 6h16M4 12h16M4 18h10" />,
@@ -35,6 +35,7 @@ const paths: Record<IconName, ReactElement> = {
   fullscreen: <path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5" />,
   info: <><circle cx="12" cy="12" r="8.5" /><path d="M12 11v5.5M12 7.8v.3" /></>,
   x: <path d="M6 6l12 12M18 6L6 18" />,
+  download: <><path d="M12 4v11M7.5 10.5L12 15l4.5-4.5" /><path d="M5 19h14" /></>,
 };
 
 export function Icon({ name, size = 18, className }: { name: IconName; size?: number; className?: string }) {

@@ -1,6 +1,6 @@
 /**
- * A deliberately small Markdown renderer for model cards: headings, paragraphs, bullet and numbered lists, tables
- * as preformatted text, **bold**, `code`. It builds React elements (never HTML strings), so a package cannot
+ * A deliberately small Markdown renderer for model cards: headings, paragraphs, bullet and numbered lists, pipe
+ * tables, **bold**, `code`. It builds React elements (never HTML strings), so a package cannot
  * inject markup into the app.
  */
 import { Fragment, type ReactNode } from 'react';
@@ -19,6 +19,27 @@ function inline(text: string): ReactNode[] {
   }
   if (last < text.length) out.push(text.slice(last));
   return out;
+}
+
+/** Cells of one `| a | b |` line (a `\|` inside a cell is kept as a pipe). */
+function cells(line: string): string[] {
+  return line.trim().replace(/^\|/, '').replace(/\|$/, '').split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, '|'));
+}
+
+/** A GitHub-style pipe table: header, `---` separator (alignment honoured), body; anything else stays text. */
+function MdTable({ rows }: { rows: string[] }) {
+  const sep = rows[1] !== undefined && /^\|?\s*:?-{3,}/.test(rows[1].trim()) ? cells(rows[1]) : null;
+  if (!sep) return <pre className="md-pre">{rows.join('\n')}</pre>;
+  const align = sep.map((s) => (s.endsWith(':') ? (s.startsWith(':') ? 'center' : 'right') : 'left') as 'left' | 'right' | 'center');
+  const head = cells(rows[0] ?? '');
+  return (
+    <div className="table-wrap md-table-wrap">
+      <table className="table table-compact md-table">
+        <thead><tr>{head.map((h, n) => <th key={n} scope="col" style={{ textAlign: align[n] ?? 'left' }}>{inline(h)}</th>)}</tr></thead>
+        <tbody>{rows.slice(2).map((r, k) => <tr key={k}>{cells(r).map((c, n) => <td key={n} style={{ textAlign: align[n] ?? 'left' }}>{inline(c)}</td>)}</tr>)}</tbody>
+      </table>
+    </div>
+  );
 }
 
 export function Markdown({ text }: { text: string }) {
@@ -40,7 +61,13 @@ export function Markdown({ text }: { text: string }) {
       i++;
       continue;
     }
-    if (/^```/.test(line) || /^\|/.test(line)) {
+    if (/^\|/.test(line)) {
+      const rows: string[] = [];
+      while (i < lines.length && /^\|/.test(lines[i] ?? '')) rows.push(lines[i++] ?? '');
+      blocks.push(<MdTable key={key++} rows={rows} />);
+      continue;
+    }
+    if (/^```/.test(line)) {
       const fenced = /^```/.test(line);
       const body: string[] = [];
       if (fenced) i++;

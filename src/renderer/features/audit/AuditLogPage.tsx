@@ -12,28 +12,31 @@ import type { ResponseOf } from '../../../shared/contract/index.ts';
 
 type Chain = ResponseOf<'audit.verify'>;
 const PAGE = 50;
-const ENTITY_TYPES = ['', 'patient', 'case', 'user', 'setting', 'slide', 'genomic_profile', 'analysis', 'report', 'channel', 'patients', 'cases'];
+const ENTITY_TYPES = ['', 'patient', 'case', 'user', 'setting', 'slide', 'genomic_profile', 'analysis', 'report', 'channel'];
+const ENTITY_LABEL: Record<string, string> = { '': 'Any', genomic_profile: 'genomic profile', channel: 'function (access checks)' };
 
 function ChainCard({ onVerified }: { onVerified: () => void }) {
   const [chain, setChain] = useState<{ status: Chain; at: string; source: 'start-up' | 'now' } | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    call('app.status', {}).then((s) => setChain({ status: s.auditChain, at: '', source: 'start-up' }), () => undefined);
-  }, []);
-  const verify = async () => {
+  const verify = async (quiet = false) => {
     setBusy(true);
     setError(null);
     try {
       const status = await call('audit.verify', {});
       setChain({ status, at: new Date().toISOString(), source: 'now' });
-      onVerified(); // the check itself is an audited event
+      if (!quiet) onVerified(); // the check itself is an audited event
     } catch (err) {
       setError(errorMessage(err));
     } finally {
       setBusy(false);
     }
   };
+  // Verify when the page opens (issue 14 item 9): the card never shows a count nobody checked.
+  useEffect(() => {
+    void verify(true);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
   const s = chain?.status;
   return (
     <section className={`chain-card${s ? (s.ok ? ' is-ok' : ' is-broken') : ''}`} aria-labelledby="chain-title" aria-live="polite">
@@ -48,7 +51,7 @@ function ChainCard({ onVerified }: { onVerified: () => void }) {
         </p>
         {error && <p className="field-error">{error}</p>}
       </div>
-      <Button onClick={() => void verify()} busy={busy} icon="shield">Verify now</Button>
+      <Button onClick={() => void verify()} busy={busy} icon="shield">Verify again</Button>
     </section>
   );
 }
@@ -97,7 +100,7 @@ export function AuditLogPage({ query }: { query: URLSearchParams }) {
         )}
         <TextField label="Patient pseudonym" value={draft.patient} onChange={(e) => setDraft({ ...draft, patient: e.target.value })} />
         <SelectField label="Entity type" value={draft.etype} onChange={(e) => setDraft({ ...draft, etype: e.target.value })}
-          options={ENTITY_TYPES.map((t) => ({ value: t, label: t === '' ? 'Any' : t }))} />
+          options={ENTITY_TYPES.map((t) => ({ value: t, label: ENTITY_LABEL[t] ?? t }))} />
         <TextField label="Entity ID" value={draft.eid} onChange={(e) => setDraft({ ...draft, eid: e.target.value })} />
         <div className="filters-actions">
           <Button type="submit" variant="primary">Apply filters</Button>

@@ -10,6 +10,7 @@ import { fmtDate } from '../../lib/format.ts';
 import { ErrorPanel } from '../../components/ui.tsx';
 import { RUO_STATEMENT } from '../../../shared/ruo.ts';
 import { StatusBadge } from './status.tsx';
+import { useCaseTitle } from '../../lib/window-title.ts';
 import { CaseOverview } from './CaseOverview.tsx';
 import { CaseHistory } from './CaseHistory.tsx';
 import { CaseSlideTab } from './CaseSlideTab.tsx';
@@ -40,6 +41,7 @@ const TABS: TabDef[] = [
 export function CasePage({ id, tab, query }: { id: number; tab: string; query: URLSearchParams }) {
   const { data: c, error, reload } = useAsync(() => call('cases.get', { id }), [id]);
   const current = TABS.find((t) => t.id === tab) ?? TABS[0]!;
+  useCaseTitle(c ? `Case ${c.accession} · ${c.patientPseudonym}` : null);
 
   if (error && !c) return <div className="page"><ErrorPanel message={error} onRetry={reload} /></div>;
 

@@ -28,7 +28,7 @@ export function Worklist({ query }: { query: URLSearchParams }) {
       <PageHeader
         title="Worklist"
         subtitle="Cases by status. Open a case to review its slides and history."
-        actions={canEdit(user.role) ? <LinkButton href={href('/patients')} icon="plus" variant="primary">Open a case</LinkButton> : undefined}
+        actions={canEdit(user.role) ? <LinkButton href={href('/patients')} icon="plus" variant="primary">New case</LinkButton> : undefined}
       />
       <div className="toolbar">
         <div className="segmented" role="group" aria-label="Filter by status">

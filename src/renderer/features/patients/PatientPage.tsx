@@ -63,9 +63,8 @@ export function PatientPage({ id }: { id: number }) {
               </tbody>
             </table>
             {cases.data && cases.data.total === 0 && (
-              <EmptyState icon="worklist" title="No cases for this patient"
-                action={editor ? <LinkButton href={href(`/patients/${id}/cases/new`)} variant="primary" icon="plus">Open a case</LinkButton> : undefined}>
-                {editor ? 'Open a case for each specimen; slides and genomic profiles are attached to the case.' : 'Cases appear here once a pathologist opens them.'}
+              <EmptyState icon="worklist" title="No cases for this patient">
+                {editor ? 'Choose “New case” above for each specimen; slides and genomic profiles are attached to the case.' : 'Cases appear here once a pathologist opens them.'}
               </EmptyState>
             )}
           </div>

@@ -145,7 +145,7 @@ function Exports({ caseId, hasAi, signed }: { caseId: number; hasAi: boolean; si
         The PDF carries the {signed ? 'signed diagnosis and addenda' : 'statement NOT SIGNED'}{hasAi ? ', the AI-suggested results with their evidence' : ''}, the inputs and provenance,
         and “{RUO_STATEMENT}” on every page. Patient identifiers are never printed. Every export is audited and its sha256 kept.
       </p>
-      <div className="form-actions"><Button variant="primary" icon="review" busy={busy === 'export'} onClick={() => void exportNow()}>Export PDF report</Button></div>
+      <div className="form-actions"><Button variant="primary" icon="download" busy={busy === 'export'} onClick={() => void exportNow()}>Export PDF report</Button></div>
       <FormMessage error={error ?? list.error} success={error ? null : done} />
       {reports.length > 0 && (
         <div className="table-wrap">
