@@ -2,11 +2,21 @@
 import { useState, type FormEvent } from 'react';
 import { call, errorMessage, transportKind } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
-import { Button, Checkbox, ErrorPanel, Facts, FormMessage, PageHeader, Section, TextField } from '../../components/ui.tsx';
+import { Button, Checkbox, ErrorPanel, Facts, FormMessage, PageHeader, Section, SelectField, TextField } from '../../components/ui.tsx';
 import { isAdmin, useSession } from '../../lib/session.tsx';
 import { RUO_STATEMENT } from '../../../shared/ruo.ts';
 
 type Key = 'idleLockMinutes' | 'maxFailedLogins' | 'forceCpu' | 'openslideLibraryPath';
+
+/** The "executionProvider" setting's values (src/main/settings/settings-service.ts). */
+const EXECUTION_PROVIDERS = [
+  { value: 'auto', label: 'Automatic (best available)' },
+  { value: 'cuda', label: 'CUDA (NVIDIA)' },
+  { value: 'dml', label: 'DirectML (Windows)' },
+  { value: 'coreml', label: 'Core ML (macOS)' },
+  { value: 'webgpu', label: 'WebGPU' },
+  { value: 'cpu', label: 'CPU' },
+] as const;
 
 function NumberSetting({ k, label, hint, value, min, max, onSaved }: { k: Key; label: string; hint: string; value: number; min: number; max: number; onSaved: () => void }) {
   const [v, setV] = useState(String(value));
@@ -68,9 +78,15 @@ export function SettingsPage() {
                 setCpuError(null);
                 call('settings.set', { key: 'forceCpu', value: e.target.checked }).then(reload, (err: unknown) => setCpuError(errorMessage(err)));
               }} />
+            <SelectField label="Execution provider" hint="Automatic: a vendor GPU provider, then WebGPU on a hardware GPU, then the CPU. A named provider is tried first, then the CPU (the result records which ran and why)."
+              value={String(s.executionProvider ?? 'auto')} disabled={Boolean(s.forceCpu)} options={EXECUTION_PROVIDERS}
+              onChange={(e) => {
+                setCpuError(null);
+                call('settings.set', { key: 'executionProvider', value: e.target.value }).then(reload, (err: unknown) => setCpuError(errorMessage(err)));
+              }} />
             <FormMessage error={cpuError} />
           </>
-        ) : s ? <Facts items={[['Model execution', s.forceCpu ? 'CPU only' : 'Best available (GPU if present, else CPU)']]} /> : null}
+        ) : s ? <Facts items={[['Model execution', s.forceCpu ? 'CPU only' : s.executionProvider && s.executionProvider !== 'auto' ? `${EXECUTION_PROVIDERS.find((p) => p.value === s.executionProvider)?.label ?? String(s.executionProvider)} first, then CPU` : 'Best available (GPU if present, else CPU)']]} /> : null}
         {s && <Facts items={[['OpenSlide library', s.openslideLibraryPath ? <span className="mono">{String(s.openslideLibraryPath)}</span> : 'Bundled / system default']]} />}
       </Section>
       <Section title="About">
