@@ -30,12 +30,12 @@ test('open a case, move it along, and find it on the worklist and in its history
   await expect(page.getByTestId('genomics-area')).toBeVisible();
   await shot(page, '08-case-overview');
 
-  // Status change with a note: the timeline gets a second step.
-  await page.getByLabel('Move case to').selectOption('ready_for_review');
-  await page.getByLabel(/^Note/).fill('slides scanned');
-  await page.getByRole('button', { name: 'Change status' }).click();
+  // A status change by hand is an archive (or reopen) with a reason: the timeline gets a second step. Analysing and
+  // Ready for review are the system's (issue 14 item 6, ux-case-status.spec.ts).
+  await page.getByRole('form', { name: 'Archive case' }).getByLabel('Reason').fill('slides scanned');
+  await page.getByRole('button', { name: 'Archive case' }).click();
   await expect(page.getByRole('list', { name: 'Status timeline' }).locator('li')).toHaveCount(2);
-  await expect(header).toContainText('Ready for review');
+  await expect(header).toContainText('Archived');
   await expect(page.getByText('“slides scanned”')).toBeVisible();
 
   // History tab: the case's own audit trail.
@@ -46,7 +46,7 @@ test('open a case, move it along, and find it on the worklist and in its history
 
   // Worklist: the case is listed under its status.
   await rail(page, 'Worklist').click();
-  await page.getByRole('link', { name: 'Ready for review' }).click();
+  await page.getByRole('link', { name: 'Archived' }).click();
   await expect(page.getByRole('link', { name: accession })).toBeVisible();
   await page.getByRole('link', { name: 'New', exact: true }).click();
   await expect(page.getByRole('link', { name: accession })).toHaveCount(0);

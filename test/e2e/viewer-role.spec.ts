@@ -53,6 +53,7 @@ test('a viewer cannot edit: controls are hidden and a forged API call is refused
   await expect(page.getByRole('link', { name: 'Edit case' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Change status' })).toHaveCount(0);
   await expect(page.getByLabel('Move case to')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Archive case' })).toHaveCount(0);
   await shot(page, '13-viewer-case');
 
   // Typing an edit address shows a read-only message instead of a form.

@@ -51,7 +51,7 @@ function ChainCard({ onVerified }: { onVerified: () => void }) {
         </p>
         {error && <p className="field-error">{error}</p>}
       </div>
-      <Button onClick={() => void verify()} busy={busy} icon="shield">Verify again</Button>
+      <Button onClick={() => void verify()} busy={busy} icon="shield">Verify now</Button>
     </section>
   );
 }
