@@ -12,6 +12,7 @@ import { registerSlideCommands } from './commands/slide.ts';
 import { registerReportCommands } from './commands/report.ts';
 import { registerAnalysisCommands } from './commands/analysis.ts';
 import { registerClassifyCommands } from './commands/classify.ts';
+import { registerCohortCommands } from './commands/cohort.ts';
 import { appVersion } from '../version.ts';
 import { toErrorShape } from '../../shared/errors.ts';
 import { RUO_STATEMENT } from '../../shared/ruo.ts';
@@ -37,6 +38,7 @@ export async function runCli(argv: string[]): Promise<number> {
   registerReportCommands(program, cli);
   registerAnalysisCommands(program, cli);
   registerClassifyCommands(program, cli);
+  registerCohortCommands(program, cli); // after analysis: `batch merge` is a subcommand of its `batch`
   // Areas register here (slide engine, models/genomics/evaluate, analysis/report).
 
   try {
