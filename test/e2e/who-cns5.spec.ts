@@ -59,6 +59,8 @@ test('IDH-wildtype + EGFR amplification with histology of grade 3: criteria say 
   await expect(page.getByText('Histology findings saved')).toBeVisible();
   const proposal = page.getByRole('region', { name: 'Proposed layered diagnosis (WHO CNS5 criteria)' });
   await expect(proposal).toContainText('Glioblastoma, IDH-wildtype, CNS WHO grade 4');
+  // The criteria block at the top of the Report tab follows the saved findings without a reload.
+  await expect(page.getByRole('region', { name: 'WHO CNS5 molecular criteria' })).toContainText('features of grade 3');
   await proposal.getByRole('button', { name: 'Use the proposed layered diagnosis' }).click();
   await expect(page.getByLabel('Integrated diagnosis')).toHaveValue('Glioblastoma, IDH-wildtype, CNS WHO grade 4');
   await expect(page.getByLabel('CNS WHO grade')).toHaveValue('4');

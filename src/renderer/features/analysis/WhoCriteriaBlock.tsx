@@ -4,6 +4,7 @@
  * thresholds; plus the one-line disagreement banner shown at the top of the result when the AI class, the AI's
  * histological grade and the criteria disagree.
  */
+import { useEffect } from 'react';
 import { call } from '../../api.ts';
 import { useAsync, type AsyncState } from '../../lib/use-async.ts';
 import { Icon } from '../../components/icons.tsx';
@@ -12,8 +13,20 @@ import type { WhoCaseView } from '../../../shared/contract/who-cns5.ts';
 import { ClinicalReferenceBlock } from './ClinicalReferenceBlock.tsx';
 import './who-cns5.css';
 
+/** Every mounted criteria view re-reads when histology findings are saved (the form and the blocks stay in step). */
+const whoChanged = new EventTarget();
+export function notifyWhoChanged(): void {
+  whoChanged.dispatchEvent(new Event('change'));
+}
+
 export function useWhoCase(caseId: number, analysisId?: number | null): AsyncState<WhoCaseView> {
-  return useAsync(() => call('who.case', { caseId, ...(analysisId ? { analysisId } : {}) }), [caseId, analysisId]);
+  const state = useAsync(() => call('who.case', { caseId, ...(analysisId ? { analysisId } : {}) }), [caseId, analysisId]);
+  const { reload } = state;
+  useEffect(() => {
+    whoChanged.addEventListener('change', reload);
+    return () => whoChanged.removeEventListener('change', reload);
+  }, [reload]);
+  return state;
 }
 
 /** One line naming what disagrees; nothing when all agree. */

@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import { call, errorMessage } from '../../api.ts';
 import { Button, FormMessage, SelectField } from '../../components/ui.tsx';
-import { useWhoCase } from '../analysis/WhoCriteriaBlock.tsx';
+import { notifyWhoChanged, useWhoCase } from '../analysis/WhoCriteriaBlock.tsx';
 import { WHO_RULES_LABEL, type HistologyFindings } from '../../../shared/who-cns5.ts';
 import type { LayeredProposal } from '../../../shared/contract/who-cns5.ts';
 
@@ -37,7 +37,7 @@ export function WhoProposalPanel({ caseId, analysisId, onUse }: { caseId: number
     try {
       await call('who.saveHistology', { caseId, histology: { necrosis: fromChoice(h.necrosis), microvascularProliferation: fromChoice(h.microvascularProliferation), mitoticActivityElevated: fromChoice(h.mitoticActivityElevated) }, ...(analysisId ? { analysisId } : {}) });
       setMsg({ error: null, success: 'Histology findings saved; the WHO CNS5 criteria were re-applied.' });
-      who.reload();
+      notifyWhoChanged();
     } catch (err) {
       setMsg({ error: errorMessage(err), success: null });
     } finally {
