@@ -42,6 +42,7 @@ export interface ValidationReport {
   patients: number;
   confusionSubtype: { rows: string[]; cols: string[]; counts: number[][] };
   confusionGrade: { rows: string[]; cols: string[]; counts: number[][] };
+  confusionHistology: { rows: string[]; cols: string[]; counts: number[][] };
   typeAgreement: { agree: number; decided: number };
   comparisons: Comparison[];
   reference: KmGroup;
@@ -126,6 +127,7 @@ export function validateOnTcga(allCsv: string, gradeCsv: string, t: CnvThreshold
     patients: patients.length,
     confusionSubtype: table(patients, (p) => p.subtype, subtypeCols),
     confusionGrade: table(patients, (p) => p.histGrade, gradeCols),
+    confusionHistology: table(patients, (p) => p.histology, ['astrocytoma', 'oligoastrocytoma', 'oligodendroglioma', 'astrocytoma (glioblastoma)', 'NA']),
     typeAgreement: { agree, decided: decided.length },
     comparisons: [
       compare('Molecular glioblastoma vs the other IDH-wildtype grade 2/3 (cIMPACT-NOW 3)', gMol, mol, gOther, other),
@@ -167,6 +169,10 @@ export function renderMarkdown(r: ValidationReport): string {
   L.push('**Rule class vs the TCGA histological grade** (grade_data.csv `Grade`, pre-2021 WHO):');
   L.push('');
   L.push(...mdTable(r.confusionGrade, (c) => (c === 'NA' ? 'grade NA' : `grade ${c}`)));
+  L.push('');
+  L.push('**Rule class vs the TCGA histology** (grade_data.csv `Histology`, pre-2021 WHO; "astrocytoma (glioblastoma)" = glioblastoma):');
+  L.push('');
+  L.push(...mdTable(r.confusionHistology, (c) => (c === 'astrocytoma (glioblastoma)' ? 'glioblastoma' : c)));
   L.push('');
   L.push('**Kaplan–Meier** (overall survival in years; median with 95 % CI, log-log bands; log-rank test):');
   L.push('');

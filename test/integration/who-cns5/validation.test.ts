@@ -16,6 +16,16 @@ test('rule types agree with the dataset molecular subtype wherever both decide; 
   const row = (label: string) => t.counts[t.rows.indexOf(label)] ?? [];
   assert.deepEqual(row('Diffuse glioma, NOS'), [0, 0, 0, 72]);
   assert.equal(row('Astrocytoma, IDH-mutant, CNS WHO grade 4')[1], 24);
+  // Every patient is in exactly one cell of each table.
+  for (const tb of [report.confusionSubtype, report.confusionGrade, report.confusionHistology]) {
+    assert.equal(tb.counts.flat().reduce((a, b) => a + b, 0), 769);
+  }
+  // Histological oligoastrocytomas (a type WHO CNS5 no longer has) are split by the rules into the two IDH-mutant types.
+  const h = report.confusionHistology;
+  const oa = h.cols.indexOf('oligoastrocytoma');
+  const oligoRow = h.rows.findIndex((r) => r.startsWith('Oligodendroglioma'));
+  const astroRows = h.rows.map((r, i) => (r.startsWith('Astrocytoma') ? i : -1)).filter((i) => i >= 0);
+  assert.ok((h.counts[oligoRow]?.[oa] ?? 0) > 10 && astroRows.reduce((n, i) => n + (h.counts[i]?.[oa] ?? 0), 0) > 10);
 });
 
 test('molecular glioblastoma (IDH-wt grade 2/3 with EGFR amp or +7/−10) survives like histological glioblastoma (issue 10 figures)', () => {
