@@ -100,20 +100,18 @@ export async function createServices(cfg: ServicesConfig): Promise<Services> {
   const modelDirs = modelFolders.map((f) => f.dir);
   const db = await Db.open(cfg.dbPath, { readonly: cfg.readonly === true });
   const keyStores = cfg.auditKeyStores ?? defaultKeyStores(cfg.dbPath);
-  let prepared;
+  let auditKey: Buffer | null;
   try {
     await migrate(db);
-    prepared = await prepareAuditKey(db, cfg.dbPath, keyStores);
+    auditKey = await prepareAuditKey(db, cfg.dbPath, keyStores, { appVersion: version, readonly: cfg.readonly === true });
   } catch (err) {
     await db.close();
     throw err;
   }
   const audit = new AuditLog(db, version, undefined, {
-    key: prepared.key, checkpointFile: checkpointPathFor(cfg.dbPath), keyDescription: keyStores.map((k) => k.description).join('; '),
+    key: auditKey, checkpointFile: checkpointPathFor(cfg.dbPath), keyDescription: keyStores.map((k) => k.description).join('; '),
     onCheckpointError: (err) => console.warn(`[audit] the checkpoint beside ${cfg.dbPath} could not be written: ${err instanceof Error ? err.message : String(err)}`),
   });
-  if (prepared.fresh) audit.writeInitialCheckpoint();
-  if (prepared.legacyEvents > 0) await audit.markKeyed(prepared.legacyEvents);
   const settings = new SettingsService(db, audit);
   await settings.load();
   const sessions = new Sessions(() => settings.current().idleLockMinutes * 60_000);

@@ -162,20 +162,9 @@ export class AuditLog {
     return toEvent({ ...row, hash });
   }
 
-  /**
-   * Gives an unkeyed (pre-key) log its key: one keyed event records "keyed from sequence N"; the events before it
-   * keep verifying under the old rule. Idempotent across processes (checked under the write lock).
-   */
-  async markKeyed(legacyEvents: number): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const m = await tx.get('SELECT 1 FROM audit_events WHERE action = ?', [KEYED_MARKER_ACTION]);
-      if (m || !this.integrity.key) return;
-      const n = (await tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM audit_events'))?.n ?? 0;
-      await this.appendTx(tx, null, {
-        action: KEYED_MARKER_ACTION, reason: `keyed from sequence ${n + 1}: the ${legacyEvents} earlier events keep the unkeyed SHA-256 rule`,
-        after: { keyedFromSeq: n + 1, keyId: keyId(this.integrity.key) },
-      });
-    });
+  /** Appends in a transaction of its own (access events: reads, denials, logins). */
+  append(actor: Actor | null, e: AuditInput): Promise<AuditEvent> {
+    return this.db.transaction((tx) => this.appendTx(tx, actor, e));
   }
 
   /**
@@ -185,17 +174,6 @@ export class AuditLog {
   checkpointForExport(count: number, head: string): Checkpoint | null {
     const key = this.integrity.key;
     return key ? sealCheckpoint(key, keyId(key), count, head, this.now().toISOString()) : null;
-  }
-
-  /** Writes the first checkpoint of a new keyed log (count 0) so that deleting every event is detectable too. */
-  writeInitialCheckpoint(): void {
-    const f = this.integrity.checkpointFile;
-    if (f && readCheckpoint(f).state === 'missing') this.writeCheckpoint(0, GENESIS_HASH);
-  }
-
-  /** Appends in a transaction of its own (access events: reads, denials, logins). */
-  append(actor: Actor | null, e: AuditInput): Promise<AuditEvent> {
-    return this.db.transaction((tx) => this.appendTx(tx, actor, e));
   }
 
   /**

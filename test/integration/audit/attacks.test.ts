@@ -262,3 +262,28 @@ test('exports carry the checkpoint; a printed anchor is checked by verify --anch
   assert.equal(gf(['--db', app.dbPath, 'audit', 'verify', '--anchor', 'nonsense']).status, 2);
   fs.rmSync(app.dir, { recursive: true, force: true });
 });
+
+test('three processes opening an unkeyed database from before at once: one key, one marker, a chain that verifies', async () => {
+  // (New databases opened at once are covered by the identity race test: four first-run "user add" processes.)
+  const { spawn } = await import('node:child_process');
+  const writer = path.join(REPO_ROOT, 'test', 'integration', 'audit', 'fixtures', 'append-writer.ts');
+  const run = (db: string) => Promise.all([1, 2, 3].map(() => new Promise<number | null>((resolve) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', writer, db, '4'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    p.on('close', resolve);
+  })));
+  const dir = tempDir();
+  const legacy = path.join(dir, 'legacy.sqlite');
+  const { Db } = await import('../../../src/main/store/db.ts');
+  const { migrate } = await import('../../../src/main/store/migrate.ts');
+  const { AuditLog } = await import('../../../src/main/audit/audit-log.ts');
+  const raw = await Db.open(legacy);
+  await migrate(raw);
+  const old = new AuditLog(raw, '0.9.0');
+  for (let i = 0; i < 3; i++) await old.append(null, { action: 'legacy.event' });
+  await raw.close();
+  assert.deepEqual(await run(legacy), [0, 0, 0]);
+  const b = await verifyStoreFile(legacy);
+  assert.deepEqual([b.ok, b.count, b.keyedFromSeq, b.checkpoint?.count], [true, 16, 4, 16], b.reason ?? '');
+  assert.equal(sql(legacy, "SELECT COUNT(*) FROM audit_events WHERE action = 'audit.chain_keyed';").trim(), '1');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
