@@ -43,7 +43,7 @@ test('models page and genomic profile import', async ({ page }) => {
     await expect(page.getByRole('status').filter({ hasText: 'Valid for' })).toBeVisible({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Import profile' }).click();
     await expect(page.getByText(/Imported \S+-G\d+-[0-9a-f]{6}:/)).toBeVisible();
-    await expect(page.getByRole('heading', { name: /all_dataset\.csv/ })).toBeVisible();
+    await expect(page.getByRole('heading', { name: new RegExp(`${patient.pseudonym}-G1-[0-9a-f]{6}`) })).toBeVisible();
     await shot(page, '18-genomics-imported');
     const audit = await admin('audit.list', { patientPseudonym: patient.pseudonym, limit: 50 });
     expect(audit.events.some((e) => e.action.startsWith('genomics.'))).toBe(true);
