@@ -59,9 +59,9 @@ export interface ServicesConfig {
    * beside the database; the Electron shell adds its OS-keychain copy.
    */
   auditKeyStores?: AuditKeyStore[];
-}
   /** Open the database read-only (the CLI's fallback on a full disk: listings and verification keep working). */
   readonly?: boolean;
+}
 
 export interface Services {
   config: Required<Pick<ServicesConfig, 'dbPath' | 'dataDir' | 'modelDirs' | 'appVersion'>> & Pick<ServicesConfig, 'resourcesPath'>;
