@@ -1,7 +1,7 @@
 /** Handlers for the password channels (src/shared/contract/password.ts), beside the service they call. */
 import type { passwordChannels } from '../../shared/contract/password.ts';
 import { GliofuseError } from '../../shared/errors.ts';
-import type { PartialHandlers, HandlerCtx } from '../router.ts';
+import type { PartialHandlers, HandlerCtx } from '../handler-types.ts';
 import type { Actor } from '../../shared/actor.ts';
 import type { PasswordService } from './password-service.ts';
 

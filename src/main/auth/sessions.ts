@@ -4,16 +4,12 @@
  * password (auth.unlock) and nothing else is served until then.
  */
 import crypto from 'node:crypto';
-import type { Actor } from './actor.ts';
+import type { Actor } from '../../shared/actor.ts';
+import type { Session, SessionControl } from '../handler-types.ts';
 
-export interface Session {
-  readonly id: string;
-  actor: Actor | null;
-  lastActivity: number;
-  locked: boolean;
-}
+export type { Session } from '../handler-types.ts';
 
-export class Sessions {
+export class Sessions implements SessionControl {
   private readonly map = new Map<string, Session>();
   constructor(
     private idleMs: () => number,

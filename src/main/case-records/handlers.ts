@@ -1,7 +1,7 @@
 /** Handlers for src/shared/contract/case-records.ts (slide detach, case history), beside their services. */
 import type { caseRecordChannels } from '../../shared/contract/case-records.ts';
 import { GliofuseError } from '../../shared/errors.ts';
-import type { PartialHandlers } from '../router.ts';
+import type { PartialHandlers } from '../handler-types.ts';
 import type { Db } from '../store/db.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { detachSlide } from './slide-detach.ts';

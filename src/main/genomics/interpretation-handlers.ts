@@ -1,7 +1,7 @@
 /** Handler for src/shared/contract/genomics-view.ts, beside the interpretation it serves. */
 import type { genomicsViewChannels } from '../../shared/contract/genomics-view.ts';
 import type { AgePlan } from '../../shared/contract/genomics-view.ts';
-import type { PartialHandlers } from '../router.ts';
+import type { PartialHandlers } from '../handler-types.ts';
 import type { PatientsRepo } from '../store/patients-repo.ts';
 import { interpret } from './interpretation.ts';
 
