@@ -97,3 +97,21 @@ describe('a failed analyze changes nothing but the audit record', () => {
     assert.equal(c.analyses, 2);
   });
 });
+
+test('a slide-only analysis whose tile encoder is not installed is refused before anything is stored', async () => {
+  const dir = tempDir('gliofuse-atomic-enc-');
+  const dbFile = path.join(dir, 'gf.sqlite');
+  const env: NodeJS.ProcessEnv = { ...process.env, GLIOFUSE_FROM_SOURCE: '1', GLIOFUSE_USER: '', GLIOFUSE_DATA_DIR: path.join(dir, 'data') };
+  delete env.GLIOFUSE_ENCODER_PATH;
+  const { buildAnalysisPackage } = await import('./fixtures/analysis-package.ts');
+  buildAnalysisPackage(path.join(dir, 'data', 'models'), { id: 'umeml-test-pathology', validatedModalities: ['pathology', 'genomics'], seed: 5 });
+  const gf = (args: string[], input?: string) => spawnSync(process.execPath, [CLI, '--db', dbFile, ...args], { input, encoding: 'utf8', env, timeout: 300_000 });
+  assert.equal(gf(['user', 'add', '--name', 'root', '--role', 'admin', '--password-stdin'], `${PASSWORD}\n`).status, 0);
+  const r = gf(['--as', 'root', 'analyze', '--model', 'umeml-test-pathology', '--patient', 'GLIO-0400', '--slide', SMALL, '--out', path.join(dir, 'out')]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /encoder/i);
+  const db = await Db.open(dbFile, { readonly: true });
+  const n = await db.get<{ p: number; s: number }>('SELECT (SELECT COUNT(*) FROM patients) AS p, (SELECT COUNT(*) FROM slides) AS s');
+  await db.close();
+  assert.deepEqual(n, { p: 0, s: 0 });
+});

@@ -19,6 +19,7 @@ import { MAX_PROFILE_BYTES, profileTooLargeMessage } from '../../../shared/input
 import { quoteForMessage } from '../../../shared/text-safety.ts';
 import { summariseErrors, validateProfile, type GenomicValidationReport } from '../../genomics/profile.ts';
 import { planModalities } from '../../analysis/modalities.ts';
+import { resolveEncoder } from '../../analysis/encoder-store.ts';
 import { SlideEngine } from '../../wsi/engine.ts';
 
 /** Reads a genomic profile file with the one size limit every command shares (src/shared/input-limits.ts). */
@@ -112,7 +113,15 @@ export async function checkAnalyzeInputs(s: Services, pkg: VerifiedPackage, o: A
   // The same refusal analysis.start would give, but before the patient, case and slide exist.
   planModalities(m.validatedModalities, { hasSlide: o.slide !== null, hasGenomics: genomics !== null, clinicalObserved, schemaHasClinical }, `${m.name} ${m.version}`);
 
-  if (o.slide) await checkSlide(o.slide, genomics !== null && m.validatedModalities.includes('genomics'));
+  const genomicsUsable = genomics !== null && m.validatedModalities.includes('genomics');
+  if (o.slide) await checkSlide(o.slide, genomicsUsable);
+  // A slide that is the only usable input needs the tile encoder; a missing one would fail analysis.start after
+  // the patient, case and slide were stored. (With a usable profile the analysis goes ahead without the slide.)
+  if (o.slide && !genomicsUsable && m.validatedModalities.includes('pathology')) {
+    // Same places the analysis looks (incl. the installer's bundled copy, resourcesDir, where supported).
+    const where = { dataDir: s.config.dataDir, packageDir: pkg.dir, resourcesDir: s.config.resourcesPath } as Parameters<typeof resolveEncoder>[1];
+    await resolveEncoder(m.tileEncoder, where);
+  }
   return { pseudonym, patient, accession, caseId, genomics };
 }
 
