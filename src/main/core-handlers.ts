@@ -9,7 +9,7 @@ import type { PartialHandlers, HandlerCtx } from './handler-types.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { AuditLog } from './audit/audit-log.ts';
 import type { UsersService } from './auth/users-service.ts';
-import type { PatientsRepo } from './store/patients-repo.ts';
+import type { PatientsRepo } from './patients/patients-repo.ts';
 import type { SettingsService, Settings } from './settings/settings-service.ts';
 import { toFhirBundle } from './audit/fhir.ts';
 import { canSeePhi, redactPatient } from './auth/phi-access.ts';

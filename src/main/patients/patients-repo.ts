@@ -2,13 +2,13 @@
  * Patients and cases. Every change and its audit event commit in one transaction. Audit events reference the
  * pseudonym only; PHI (MRN, name, sex, birth year) appears in before/after as a list of changed field names, never values.
  */
-import type { Db, Tx } from './db.ts';
+import type { Db, Tx } from '../store/db.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Actor } from '../../shared/actor.ts';
 import type { Case, Patient, PatientPhi } from '../../shared/contract/patients.ts';
 import { CASE_STATUSES } from '../../shared/contract/patients.ts';
 import { GliofuseError, badInput } from '../../shared/errors.ts';
-import { checkManualMove, statusBeforeArchive } from './case-status-rules.ts';
+import { checkManualMove, statusBeforeArchive } from '../store/case-status-rules.ts';
 import { pseudonymKey, quoteForMessage } from '../../shared/text-safety.ts';
 import { redactPatient } from '../auth/phi-access.ts';
 
