@@ -15,6 +15,21 @@ export const HistologyFindings = z.object({
 export type HistologyFindings = z.infer<typeof HistologyFindings>;
 export const NO_HISTOLOGY: HistologyFindings = { necrosis: null, microvascularProliferation: null, mitoticActivityElevated: null };
 
+/**
+ * Molecular findings the pathologist enters beside the histology (immunohistochemistry or outside tests a CNV
+ * profile does not carry); null = not tested. They override nothing in the genomic profile: they fill fields the
+ * profile lacks.
+ */
+export const CaseMarkers = z.object({
+  tertPromoterMutant: z.boolean().nullable(),
+  atrxLoss: z.boolean().nullable(),
+  tp53Mutant: z.boolean().nullable(),
+  h3K27M: z.boolean().nullable(),
+  mgmtPromoterMethylated: z.boolean().nullable(),
+}).strict();
+export type CaseMarkers = z.infer<typeof CaseMarkers>;
+export const NO_MARKERS: CaseMarkers = { tertPromoterMutant: null, atrxLoss: null, tp53Mutant: null, h3K27M: null, mgmtPromoterMethylated: null };
+
 /** The adult-type diffuse glioma types of WHO CNS5 the rules decide between (null = none decided). */
 export const WhoType = z.enum(['glioblastoma-idh-wildtype', 'astrocytoma-idh-mutant', 'oligodendroglioma-idh-mutant-codeleted']);
 export type WhoType = z.infer<typeof WhoType>;

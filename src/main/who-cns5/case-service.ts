@@ -6,9 +6,9 @@
 import type { Db, Tx } from '../store/db.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Actor } from '../../shared/actor.ts';
-import type { PatientsRepo } from '../store/patients-repo.ts';
+import type { PatientsRepo } from '../patients/patients-repo.ts';
 import { GliofuseError } from '../../shared/errors.ts';
-import { NO_HISTOLOGY, type HistologyFindings, type WhoClassification } from '../../shared/who-cns5.ts';
+import { NO_HISTOLOGY, NO_MARKERS, type CaseMarkers, type HistologyFindings, type WhoClassification } from '../../shared/who-cns5.ts';
 import type { WhoCaseView, LayeredProposal, ClinicalReferenceView } from '../../shared/contract/who-cns5.ts';
 import type { ModelRegistry } from '../inference/model-packages.ts';
 import { clinicalReferenceRisk, loadClinicalReference, primaryReferenceModel } from '../inference/clinical-reference.ts';
@@ -23,6 +23,11 @@ interface HistRow {
   necrosis: number | null;
   microvascular_proliferation: number | null;
   mitotic_activity_elevated: number | null;
+  tert_promoter_mutant: number | null;
+  atrx_loss: number | null;
+  tp53_mutant: number | null;
+  h3_k27m: number | null;
+  mgmt_methylated: number | null;
   updated_at: string;
   updated_by_name: string | null;
 }
@@ -79,12 +84,13 @@ export class WhoCaseService {
     };
   }
 
-  async histology(caseId: number, tx: Pick<Tx, 'get'> = this.db): Promise<{ findings: HistologyFindings; updatedBy: string | null; updatedAt: string | null }> {
+  async histology(caseId: number, tx: Pick<Tx, 'get'> = this.db): Promise<{ findings: HistologyFindings; markers: CaseMarkers; updatedBy: string | null; updatedAt: string | null }> {
     const r = await tx.get<HistRow>(
       `SELECT h.*, u.display_name AS updated_by_name FROM histology_findings h LEFT JOIN users u ON u.id = h.updated_by WHERE h.case_id = ?`, [caseId]);
-    if (!r) return { findings: NO_HISTOLOGY, updatedBy: null, updatedAt: null };
+    if (!r) return { findings: NO_HISTOLOGY, markers: NO_MARKERS, updatedBy: null, updatedAt: null };
     return {
       findings: { necrosis: bool(r.necrosis), microvascularProliferation: bool(r.microvascular_proliferation), mitoticActivityElevated: bool(r.mitotic_activity_elevated) },
+      markers: { tertPromoterMutant: bool(r.tert_promoter_mutant), atrxLoss: bool(r.atrx_loss), tp53Mutant: bool(r.tp53_mutant), h3K27M: bool(r.h3_k27m), mgmtPromoterMethylated: bool(r.mgmt_methylated) },
       updatedBy: r.updated_by_name, updatedAt: r.updated_at,
     };
   }
@@ -104,7 +110,8 @@ export class WhoCaseService {
     const ai = analysisId !== undefined ? await resultById(tx, caseId, analysisId) : await newestResult(tx, caseId);
     const profile = await this.profileValues(tx, caseId, ai?.genomicId ?? null);
     const histology = await this.histology(caseId, tx);
-    const who = profile ? classify(inputsFromValues(profile.values), histology.findings, thresholdsFor(DEFAULT_PROFILE_SOURCE)) : null;
+    // Entered markers fill what the profile lacks (a CNV profile carries no TERT, ATRX, TP53, H3 or MGMT status).
+    const who = profile ? classify(inputsFromValues(profile.values, histology.markers), histology.findings, thresholdsFor(DEFAULT_PROFILE_SOURCE)) : null;
     return { ai, profileId: profile?.id ?? null, histology, who };
   }
 
@@ -123,6 +130,7 @@ export class WhoCaseService {
       analysisId: ai?.analysisId ?? null,
       genomicProfileId: profileId,
       histology: histology.findings,
+      markers: histology.markers,
       histologyUpdatedBy: histology.updatedBy,
       histologyUpdatedAt: histology.updatedAt,
       criteria: who,
@@ -134,26 +142,32 @@ export class WhoCaseService {
     };
   }
 
-  async saveHistology(actor: Actor, req: { caseId: number; histology: HistologyFindings; analysisId?: number | undefined }): Promise<WhoCaseView> {
+  async saveHistology(actor: Actor, req: { caseId: number; histology: HistologyFindings; markers?: CaseMarkers | undefined; analysisId?: number | undefined }): Promise<WhoCaseView> {
     if (actor.role !== 'pathologist') throw new GliofuseError('FORBIDDEN', `Only a pathologist enters histology findings; your role is ${actor.role}.`);
     return this.db.transaction(async (tx) => {
       const c = await this.patients.getCase(req.caseId, tx);
       if (c.status === 'signed' || c.status === 'archived') throw new GliofuseError('CONFLICT', `Case ${c.accession} is ${c.status}; histology findings can no longer be changed.`);
       const before = await this.histology(req.caseId, tx);
       const h = req.histology;
+      // Markers not sent keep their stored values (older clients send histology only).
+      const mk = req.markers ?? before.markers;
       const ts = this.now().toISOString();
       await tx.run(
-        `INSERT INTO histology_findings (case_id, necrosis, microvascular_proliferation, mitotic_activity_elevated, updated_by, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO histology_findings (case_id, necrosis, microvascular_proliferation, mitotic_activity_elevated,
+           tert_promoter_mutant, atrx_loss, tp53_mutant, h3_k27m, mgmt_methylated, updated_by, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(case_id) DO UPDATE SET necrosis = excluded.necrosis, microvascular_proliferation = excluded.microvascular_proliferation,
-           mitotic_activity_elevated = excluded.mitotic_activity_elevated, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-        [req.caseId, int(h.necrosis), int(h.microvascularProliferation), int(h.mitoticActivityElevated), actor.userId, ts],
+           mitotic_activity_elevated = excluded.mitotic_activity_elevated, tert_promoter_mutant = excluded.tert_promoter_mutant,
+           atrx_loss = excluded.atrx_loss, tp53_mutant = excluded.tp53_mutant, h3_k27m = excluded.h3_k27m, mgmt_methylated = excluded.mgmt_methylated,
+           updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+        [req.caseId, int(h.necrosis), int(h.microvascularProliferation), int(h.mitoticActivityElevated),
+          int(mk.tertPromoterMutant), int(mk.atrxLoss), int(mk.tp53Mutant), int(mk.h3K27M), int(mk.mgmtPromoterMethylated), actor.userId, ts],
       );
       const view = await this.view(req.caseId, req.analysisId, tx);
       await this.audit.appendTx(tx, actor, {
         action: 'histology.findings_saved', entityType: 'case', entityId: req.caseId, patientPseudonym: c.patientPseudonym,
-        before: before.updatedAt ? before.findings : null,
-        after: { ...h, whoCns5: view.criteria ? { integratedDiagnosis: view.criteria.integratedDiagnosis, status: view.criteria.status, rules: view.criteria.rules } : null },
+        before: before.updatedAt ? { ...before.findings, markers: before.markers } : null,
+        after: { ...h, markers: mk, whoCns5: view.criteria ? { integratedDiagnosis: view.criteria.integratedDiagnosis, status: view.criteria.status, rules: view.criteria.rules } : null },
       });
       return view;
     });

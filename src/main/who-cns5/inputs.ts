@@ -67,7 +67,7 @@ function assign(m: MolecularInputs, f: InputField, v: number | boolean | null): 
   (m as unknown as Record<string, number | boolean | null>)[f.key] = v;
 }
 
-/** From a stored profile's values by feature id (null = imputed / not measured: imputed values are never used). */
+/** From a stored profile's values by feature id (null = imputed / not measured: imputed values are never used), plus entered markers. */
 export function inputsFromValues(values: Record<string, number | null | undefined>, extra?: Partial<MolecularInputs>): MolecularInputs {
   const m: MolecularInputs = { ...NO_MOLECULAR };
   for (const f of INPUT_FIELDS) {
@@ -75,7 +75,11 @@ export function inputsFromValues(values: Record<string, number | null | undefine
     if (v === null || v === undefined) continue;
     assign(m, f, parseCell(f, v, 'genomic profile'));
   }
-  return { ...m, ...Object.fromEntries(Object.entries(extra ?? {}).filter(([, v]) => v !== null && v !== undefined)) };
+  // `extra` (markers entered by the pathologist) fills only what the profile does not give.
+  for (const [k, v] of Object.entries(extra ?? {}) as [keyof MolecularInputs, number | boolean | null | undefined][]) {
+    if (v !== null && v !== undefined && m[k] === null) (m as unknown as Record<string, number | boolean | null>)[k] = v;
+  }
+  return m;
 }
 
 /** Matches a header to the rules' fields. Two columns for one field is an error; other columns are ignored. */

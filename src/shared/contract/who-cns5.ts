@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { PATHOLOGIST_ONLY, channel } from './define.ts';
 import { Id } from './common.ts';
-import { HistologyFindings, WhoClassification } from '../who-cns5.ts';
+import { CaseMarkers, HistologyFindings, WhoClassification } from '../who-cns5.ts';
 
 export const PROFILE_SOURCE_IDS = ['tcga-gbmlgg', 'categorical-calls'] as const;
 export const ProfileSourceId = z.enum(PROFILE_SOURCE_IDS);
@@ -66,6 +66,8 @@ export const WhoCaseView = z.object({
   /** The genomic profile the criteria were computed from, if the case has one. */
   genomicProfileId: Id.nullable(),
   histology: HistologyFindings,
+  /** Molecular findings entered with the histology (not from the profile). */
+  markers: CaseMarkers,
   histologyUpdatedBy: z.string().nullable(),
   histologyUpdatedAt: z.string().nullable(),
   /** null when the case has no genomic profile (the reason says so). */
@@ -102,7 +104,7 @@ export const whoCns5Channels = {
     summary: "a case's WHO CNS5 molecular criteria, disagreement with the AI and the proposed layered diagnosis",
   }),
   'who.saveHistology': channel({
-    request: z.object({ caseId: Id, histology: HistologyFindings, analysisId: Id.optional() }).strict(),
+    request: z.object({ caseId: Id, histology: HistologyFindings, markers: CaseMarkers.optional(), analysisId: Id.optional() }).strict(),
     response: WhoCaseView,
     access: PATHOLOGIST_ONLY,
     summary: 'save the histology findings (necrosis, microvascular proliferation, mitotic activity) the rules use',

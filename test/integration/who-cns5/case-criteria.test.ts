@@ -168,3 +168,27 @@ test('clinical reference risk beside the AI: computed from the values the analys
   assert.match(all, /Cox: IDH \+ 1p\/19q \+ age/);
   assert.ok(all.indexOf('Clinical reference risk (statistical model') < all.indexOf('AI-SUGGESTED - research model output'));
 });
+
+test('molecular findings entered with the histology (TERT, ATRX, H3 K27M, …) reach the rules; omitted ones keep their stored values', async () => {
+  const { caseId } = await seedCase(app, 'WHO-8');
+  // IDH-wildtype without EGFR amplification or +7/−10: NOS until TERT is known.
+  await addProfile(caseId, { ...IDHWT_EGFR, cnv_egfr: 0 });
+  const none = { tertPromoterMutant: null, atrxLoss: null, tp53Mutant: null, h3K27M: null, mgmtPromoterMethylated: null };
+  const h = { necrosis: false, microvascularProliferation: false, mitoticActivityElevated: true };
+  const v0 = await app.call('who.saveHistology', { caseId, histology: h, markers: none }, 'paula');
+  assert.equal(v0.criteria?.diagnosis, 'Diffuse glioma, IDH-wildtype, NOS');
+  assert.deepEqual(v0.criteria?.missing.map((m) => m.field), ['tert_promoter']);
+  const v1 = await app.call('who.saveHistology', { caseId, histology: h, markers: { ...none, tertPromoterMutant: true, mgmtPromoterMethylated: false } }, 'paula');
+  assert.equal(v1.criteria?.integratedDiagnosis, 'Glioblastoma, IDH-wildtype, CNS WHO grade 4');
+  assert.ok(v1.criteria?.criteria.some((c) => c.id === 'gbm.tert' && c.field === 'tert_promoter'));
+  assert.match(v1.criteria!.molecularInformation, /TERT promoter: mutant; MGMT promoter: unmethylated/);
+  // Histology saved without markers keeps them.
+  const v2 = await app.call('who.saveHistology', { caseId, histology: { ...h, necrosis: true } }, 'paula');
+  assert.equal(v2.markers.tertPromoterMutant, true);
+  // H3 K27M takes the tumour out of the adult-type rules.
+  const v3 = await app.call('who.saveHistology', { caseId, histology: h, markers: { ...none, tertPromoterMutant: true, h3K27M: true } }, 'paula');
+  assert.equal(v3.criteria?.status, 'NOS');
+  assert.match(v3.criteria!.reason!, /H3 K27M/);
+  const ev = await app.s.db.get<{ after_json: string }>(`SELECT after_json FROM audit_events WHERE action = 'histology.findings_saved' AND entity_id = ? ORDER BY seq DESC LIMIT 1`, [String(caseId)]);
+  assert.match(ev!.after_json, /"h3K27M":true/);
+});
