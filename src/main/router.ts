@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { contract, isChannel, type Channel, type Envelope, type ParsedRequestOf, type ResponseOf } from '../shared/contract/index.ts';
 import { GliofuseError, toErrorShape } from '../shared/errors.ts';
+import { storageFailure } from './store/storage-errors.ts';
 import type { AuditLog } from './audit/audit-log.ts';
 import type { Actor } from './auth/actor.ts';
 import type { Session, Sessions } from './auth/sessions.ts';
@@ -81,7 +82,8 @@ export class Router {
         await this.audit.append(session.actor, { action: `read.${name}`, entityType: name.split('.')[0] ?? null, ...entityOf(parsed.data), patientPseudonym: pseudonymOf(out.data) });
       }
       return { ok: true, value: out.data };
-    } catch (err) {
+    } catch (caught) {
+      const err = storageFailure(caught); // a raw file-system failure becomes its one line (store/storage-errors.ts)
       const shape = toErrorShape(err);
       if (shape.code === 'INTERNAL' && !(err instanceof GliofuseError)) {
         // Keep the details for the operator's log; the caller only sees the generic message.

@@ -15,6 +15,7 @@ import { registerClassifyCommands } from './commands/classify.ts';
 import { registerCohortCommands } from './commands/cohort.ts';
 import { appVersion } from '../version.ts';
 import { toErrorShape } from '../../shared/errors.ts';
+import { storageFailure } from '../store/storage-errors.ts';
 import { RUO_STATEMENT } from '../../shared/ruo.ts';
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -44,7 +45,8 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (err) {
+  } catch (caught) {
+    const err = storageFailure(caught); // a raw file-system failure becomes its one line (store/storage-errors.ts)
     if (err instanceof CommanderError) {
       // --help and --version end with a CommanderError whose exitCode is 0.
       if (err.exitCode === 0) return 0;

@@ -192,3 +192,17 @@ export function ensureWritableFolder(dir: string, verb: string): void {
   }
   assertCanCreate(path.join(dir, '.gliofuse-write-check'), verb);
 }
+
+const FILE_FAILURES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT']);
+
+/**
+ * For the router and the CLI, last line of defence: a raw file-system failure that escaped a service (permission
+ * denied, read-only filesystem, disk full) becomes its one line instead of "internal error". SQLite failures are
+ * already mapped by the store.
+ */
+export function storageFailure(err: unknown): unknown {
+  if (err instanceof GliofuseError || !err || typeof err !== 'object') return err;
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e.code === 'string' && FILE_FAILURES.has(e.code) && typeof e.path === 'string') return mapFileError(err, e.path, 'complete the operation');
+  return err;
+}

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { tempDir, PASSWORD } from '../../helpers/temp-services.ts';
 import { REPO_ROOT } from '../../helpers/shared-data.ts';
 import { createServices } from '../../../src/main/services.ts';
-import { mapStorageError } from '../../../src/main/store/storage-errors.ts';
+import { mapStorageError, storageFailure } from '../../../src/main/store/storage-errors.ts';
 
 const CLI = path.join(REPO_ROOT, 'bin', 'gliofuse.js');
 const gf = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, GLIOFUSE_FROM_SOURCE: '1' } });
@@ -42,6 +42,13 @@ test('SQLite failures map to one line each (and other errors pass through unchan
   assert.match(msg('SQLITE_READONLY'), /^the database \/data\/g.sqlite is read-only/);
   const constraint = Object.assign(new Error('SQLITE_CONSTRAINT: audit_events is append-only'), { code: 'SQLITE_CONSTRAINT' });
   assert.equal(mapStorageError(constraint, f), constraint);
+  // The router's and the CLI's last line of defence for raw file-system failures.
+  const eacces = Object.assign(new Error("EACCES: permission denied, open '/data/out/x.json'"), { code: 'EACCES', path: '/data/out/x.json' });
+  assert.equal((storageFailure(eacces) as Error).message, 'permission denied: /data/out/x.json (cannot complete the operation; check the file and folder permissions).');
+  const erofs = Object.assign(new Error('EROFS'), { code: 'EROFS', path: '/mnt/ro/x.json' });
+  assert.equal((storageFailure(erofs) as Error).message, '/mnt/ro is on a read-only filesystem (cannot complete the operation); choose another folder.');
+  const bug = new TypeError('x is undefined');
+  assert.equal(storageFailure(bug), bug);
 });
 
 test('another process holding the write lock past the busy timeout: one line, exit 1, nothing written', async () => {
