@@ -48,3 +48,14 @@ test('heatmap values are min–max normalised over valueRange; missing cells sta
   assert.equal(heatNormalise(Number.NaN, [0, 10]), null);
   assert.equal(heatNormalise(3, [3, 3]), 1, 'a constant map shows every analysed tile');
 });
+
+test('presets and typed magnification: the zoom that magnification() reads back as the target (issue 14 item 8)', async () => {
+  const { imageZoomForMagnification } = await import('../../../src/renderer/features/viewer/viewer-math.ts');
+  for (const [target, power, mpp] of [[10, 20, 0.5], [40, 20, 0.25], [5, null, 0.499], [12.5, 40, null]] as const) {
+    const z = imageZoomForMagnification(target, power, mpp);
+    assert.ok(z !== null);
+    assert.ok(Math.abs(magnification(z, power, mpp)!.value - target) < 1e-9);
+  }
+  assert.equal(imageZoomForMagnification(10, null, null), null);
+  assert.equal(imageZoomForMagnification(0, 20, 0.5), null);
+});

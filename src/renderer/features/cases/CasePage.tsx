@@ -47,7 +47,7 @@ export function CasePage({ id, tab, query }: { id: number; tab: string; query: U
 
   return (
     <div className="page page-case">
-      <header className="case-header" aria-busy={!c}>
+      <header className={`case-header${current.fill ? ' is-compact' : ''}`} aria-busy={!c}>
         <div className="case-header-main">
           <div className="page-eyebrow">
             <a href={href('/worklist')}>Worklist</a>

@@ -12,7 +12,8 @@ import type { HeatmapGrid } from '../../../shared/analysis-result.ts';
 import { Button, Facts } from '../../components/ui.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { fmtBytes, fmtInt, shortHash } from '../../lib/format.ts';
-import { fmtMag, magnification, scaleBar, viridisCss } from './viewer-math.ts';
+import { fmtMag, imageZoomForMagnification, magnification, scaleBar, viridisCss } from './viewer-math.ts';
+import { MagnificationControls } from './MagnificationControls.tsx';
 import { colourMask, heatmapCanvas } from './viewer-canvas.ts';
 import { PatchGallery, type PatchItem } from './PatchGallery.tsx';
 
@@ -138,6 +139,9 @@ export function SlideViewer({ slide, dzi, canSeeLabels, heatmap, focus, onFocus 
   const maskItemRef = useRef<OpenSeadragon.TiledImage | null>(null);
   const [panelOpen, setPanelOpen] = useState(true);
   const [ready, setReady] = useState(false);
+  // Tiles still arriving for the current view (OpenSeadragon's fully-loaded-change): a visible "Loading tiles…".
+  const [tilesLoading, setTilesLoading] = useState(true);
+  const showAtRef = useRef<((mag: number) => void) | null>(null);
   const [openError, setOpenError] = useState<string | null>(null);
   const [readout, setReadout] = useState<{ scale: { px: number; label: string } | null; mag: { value: number; estimated: boolean } | null; centre: { x: number; y: number } | null }>({ scale: null, mag: null, centre: null });
   const [tissue, setTissue] = useState<LayerState<Tissue>>(initialLayer(0.35));
@@ -256,7 +260,7 @@ export function SlideViewer({ slide, dzi, canSeeLabels, heatmap, focus, onFocus 
       silenceMultiImageWarnings: true,
     } as OpenSeadragon.Options);
     viewerRef.current = v;
-    v.canvas.setAttribute('aria-label', `Slide ${slide.fileName}. Arrow keys pan, plus and minus zoom, 0 fits the slide.`);
+    v.canvas.setAttribute('aria-label', `Slide ${slide.fileName}. Arrow keys pan, plus and minus zoom, 1 to 4 show 5, 10, 20 or 40 times, 0 fits the slide.`);
     v.canvas.setAttribute('role', 'application');
 
     const overlay = document.createElement('canvas');
@@ -266,6 +270,12 @@ export function SlideViewer({ slide, dzi, canSeeLabels, heatmap, focus, onFocus 
     overlayRef.current = overlay;
 
     const onKey = (e: KeyboardEvent) => {
+      // 1–4: the 5/10/20/40× presets (the toolbar's tooltips say so).
+      if (/^[1-4]$/.test(e.key) && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        showAtRef.current?.([5, 10, 20, 40][Number(e.key) - 1]!);
+        e.preventDefault();
+        return;
+      }
       if (e.code === 'NumpadAdd') v.viewport.zoomBy(1.4);
       else if (e.code === 'NumpadSubtract') v.viewport.zoomBy(1 / 1.4);
       else if (e.key === '0' || e.key === 'Home') v.viewport.goHome();
@@ -282,6 +292,8 @@ export function SlideViewer({ slide, dzi, canSeeLabels, heatmap, focus, onFocus 
     v.addHandler('open', () => {
       setReady(true);
       onUpdate();
+      const item = v.world.getItemAt(0);
+      item?.addHandler('fully-loaded-change', (e) => setTilesLoading(!(e as unknown as { fullyLoaded: boolean }).fullyLoaded));
     });
     v.addHandler('open-failed', () => setOpenError('The slide could not be opened in the viewer; check that the file is still available.'));
     v.addHandler('update-viewport', onUpdate);
@@ -372,6 +384,17 @@ export function SlideViewer({ slide, dzi, canSeeLabels, heatmap, focus, onFocus 
     v.viewport.zoomBy(f);
     v.viewport.applyConstraints();
   };
+  const objective = dzi.objectivePower ?? slide.objectivePower;
+  const magUnavailable = objective || mpp ? null : 'Magnification unknown: the file records neither objective power nor µm/px.';
+  const showAt = (target: number) => {
+    const v = viewerRef.current;
+    const item = v?.world.getItemAt(0);
+    const imageZoom = imageZoomForMagnification(target, objective, mpp);
+    if (!v || !item || imageZoom === null) return;
+    v.viewport.zoomTo(item.imageToViewportZoom(imageZoom));
+    v.viewport.applyConstraints();
+  };
+  showAtRef.current = showAt;
   const fullScreen = () => {
     const el = frameRef.current;
     if (!el) return;
@@ -388,15 +411,16 @@ export function SlideViewer({ slide, dzi, canSeeLabels, heatmap, focus, onFocus 
     <div className={`viewer-frame${panelOpen ? ' with-panel' : ''}`} ref={frameRef}>
       <div className="viewer-main">
         <div className="viewer-toolbar" role="toolbar" aria-label="Viewer controls">
-          <Button variant="ghost" icon="zoom-in" aria-label="Zoom in" onClick={() => zoom(1.4)} />
-          <Button variant="ghost" icon="zoom-out" aria-label="Zoom out" onClick={() => zoom(1 / 1.4)} />
-          <Button variant="ghost" icon="home" aria-label="Fit the whole slide" onClick={() => viewerRef.current?.viewport.goHome()} />
-          <Button variant="ghost" icon="fullscreen" aria-label="Full screen" onClick={fullScreen} />
+          <Button variant="ghost" icon="zoom-in" aria-label="Zoom in" title="Zoom in (+)" onClick={() => zoom(1.4)} />
+          <Button variant="ghost" icon="zoom-out" aria-label="Zoom out" title="Zoom out (−)" onClick={() => zoom(1 / 1.4)} />
+          <Button variant="ghost" icon="home" aria-label="Fit the whole slide" title="Fit the whole slide (0 or Home)" onClick={() => viewerRef.current?.viewport.goHome()} />
+          <Button variant="ghost" icon="fullscreen" aria-label="Full screen" title="Full screen (Esc leaves)" onClick={fullScreen} />
+          <MagnificationControls onSet={showAt} unavailable={magUnavailable} />
           <span className="toolbar-sep" aria-hidden="true" />
           <span className="readout" aria-live="off" data-testid="magnification">
             {readout.mag ? <>{fmtMag(readout.mag.value)}{readout.mag.estimated ? <span className="muted"> (est. from MPP)</span> : null}</> : <span className="muted">magnification unknown</span>}
           </span>
-          <span className="readout muted" title="at full resolution (level 0)">{mpp ? `${mpp.toFixed(3)} µm/px at full res.` : 'no MPP recorded'}</span>
+          <span className="readout muted readout-mpp" title="at full resolution (level 0)">{mpp ? `${mpp.toFixed(3)} µm/px at full res.` : 'no MPP recorded'}</span>
           {/* Level-0 pixel coordinates, the same as the report's top-patch list, so a region can be found again. */}
           <span className="readout muted" data-testid="viewer-centre" title="centre of the view in level-0 pixels">{readout.centre ? `centre (${readout.centre.x}, ${readout.centre.y})` : ''}</span>
           <Button variant="ghost" className="toolbar-end" aria-expanded={panelOpen} aria-controls="viewer-panel" onClick={() => setPanelOpen((o) => !o)}>
@@ -406,6 +430,7 @@ export function SlideViewer({ slide, dzi, canSeeLabels, heatmap, focus, onFocus 
         <div className="viewer-stage">
           <div ref={osdRef} className="osd" data-testid="slide-viewer" />
           {!ready && !openError && <div className="viewer-msg muted">Opening slide…</div>}
+          {ready && tilesLoading && !openError && <div className="viewer-loading-tiles" role="status" data-testid="tiles-loading"><span className="spinner" aria-hidden="true" />Loading tiles…</div>}
           {openError && <div className="viewer-msg error-panel" role="alert">{openError}</div>}
           <div className="scalebar" data-testid="scale-bar" aria-label={readout.scale ? `Scale bar ${readout.scale.label}` : 'No scale bar: resolution unknown'}>
             {readout.scale ? (

@@ -59,3 +59,13 @@ export function heatNormalise(v: number | null | undefined, range: readonly [num
   if (!(span > 0)) return 1;
   return Math.min(1, Math.max(0, (v - range[0]) / span));
 }
+
+/**
+ * The level-0 image zoom (screen px per level-0 px) that shows the slide at `target`× — the inverse of
+ * magnification() — for the 5/10/20/40× presets and a typed magnification. Null when the base is unknown.
+ */
+export function imageZoomForMagnification(target: number, objectivePower: number | null, mpp: number | null): number | null {
+  if (!Number.isFinite(target) || target <= 0) return null;
+  const base = objectivePower && objectivePower > 0 ? objectivePower : mpp && mpp > 0 ? 10 / mpp : null;
+  return base === null ? null : target / base;
+}
