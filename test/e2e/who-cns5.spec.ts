@@ -9,13 +9,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { PATHOLOGIST, ensureUser, registerPatientAndCase, shot, signIn, watchConsole } from './helpers.ts';
+import { PATHOLOGIST, REPO_ROOT, ensureUser, registerPatientAndCase, shot, signIn, watchConsole } from './helpers.ts';
 import { pdfPages } from '../integration/report/fixtures/pdf-tools.ts';
 import { RUO_STATEMENT } from '../../src/shared/ruo.ts';
 
 /** One profile row: IDH-wildtype, not codeleted, EGFR amplified, all other genes and arms 0 (age not given). */
 function profileCsv(): string {
-  const manifest = JSON.parse(fs.readFileSync(path.resolve('models/umeml-gbmlgg-genomic-ref/manifest.json'), 'utf8')) as { genomicSchema: { features: { id: string; group: string }[] } };
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'models', 'umeml-gbmlgg-genomic-ref', 'manifest.json'), 'utf8')) as { genomicSchema: { features: { id: string; group: string }[] } };
   const ids = manifest.genomicSchema.features.filter((f) => f.group !== 'clinical').map((f) => f.id);
   const values = ids.map((id) => (id === 'cnv_egfr' ? '2' : '0'));
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gliofuse-who-')), 'idhwt-egfr-amp.csv');
