@@ -53,6 +53,14 @@ function hashedPart(r: Omit<AuditRow, 'hash'>): Record<string, unknown> {
 
 const toJson = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
 
+/** Whether the log's first event was written under the unkeyed rule (a log from before keyed audit). */
+export async function firstEventUnkeyed(q: Pick<Tx, 'get'>): Promise<boolean> {
+  const r = await q.get<AuditRow>('SELECT * FROM audit_events WHERE seq = 1');
+  if (!r) return false;
+  const { hash, ...rest } = r;
+  return chainHash(rest.prev_hash, hashedPart(rest)) === hash;
+}
+
 /** The event that records "keyed from here on" when an unkeyed (pre-key) log gets its key. */
 export const KEYED_MARKER_ACTION = 'audit.chain_keyed';
 

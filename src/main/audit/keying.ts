@@ -8,7 +8,7 @@ import type { Db } from '../store/db.ts';
 import { GliofuseError } from '../../shared/errors.ts';
 import { KeyFileStore, keyFilePathFor, keyId, resolveAuditKey, type AuditKeyStore } from './audit-key.ts';
 import { checkpointPathFor, readCheckpoint, sealCheckpoint, writeCheckpointAtomic } from './checkpoint.ts';
-import { AuditLog, KEYED_MARKER_ACTION } from './audit-log.ts';
+import { AuditLog, KEYED_MARKER_ACTION, firstEventUnkeyed } from './audit-log.ts';
 import { GENESIS_HASH } from './canonical.ts';
 
 /** The stores a headless process (CLI, bridge, tests) uses: the owner-only key file beside the database. */
@@ -38,6 +38,8 @@ export async function prepareAuditKey(db: Db, dbPath: string, stores: readonly A
     const marker = await tx.get('SELECT 1 AS x FROM audit_events WHERE action = ? LIMIT 1', [KEYED_MARKER_ACTION]);
     if (readCheckpoint(cpFile).state !== 'missing' || marker) throw keyMissing(stores);
     const n = (await tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM audit_events'))?.n ?? 0;
+    // Keyed events without their key (a database copied without its key file) are not an old unkeyed log.
+    if (n > 0 && !(await firstEventUnkeyed(tx))) throw keyMissing(stores);
     const key = resolveAuditKey(stores, { create: true })!;
     if (n === 0) {
       // A new log: checkpoint (0, genesis) at once, so deleting every event later is detectable too.

@@ -287,3 +287,17 @@ test('three processes opening an unkeyed database from before at once: one key, 
   assert.equal(sql(legacy, "SELECT COUNT(*) FROM audit_events WHERE action = 'audit.chain_keyed';").trim(), '1');
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('a keyed database copied without its key file and checkpoint is refused, not re-keyed', async () => {
+  const app = await appWithPatients(1);
+  await app.s.close();
+  const copy = path.join(app.dir, 'copied', 'g.sqlite');
+  fs.mkdirSync(path.dirname(copy));
+  fs.copyFileSync(app.dbPath, copy);
+  await assert.rejects(createServices({ dbPath: copy, dataDir: path.join(app.dir, 'data2'), appVersion: '0.0.0-test' }),
+    /The audit key of this database is missing \(key file .*copied\/g\.sqlite\.audit-key\) although its log was written with one/);
+  assert.equal(fs.existsSync(keyFilePathFor(copy)), false, 'no new key was made');
+  const st = await verifyStoreFile(copy);
+  assert.equal(st.ok, false);
+  fs.rmSync(app.dir, { recursive: true, force: true });
+});
