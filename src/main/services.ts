@@ -14,17 +14,20 @@ import { Sessions } from './auth/sessions.ts';
 import { UsersService } from './auth/users-service.ts';
 import { PasswordService } from './auth/password-service.ts';
 import { passwordHandlers } from './auth/password-handlers.ts';
-import { PatientsRepo } from './store/patients-repo.ts';
+import { PatientsRepo } from './patients/patients-repo.ts';
 import { SettingsService } from './settings/settings-service.ts';
 import { Router, type Handlers } from './router.ts';
 import { coreHandlers } from './core-handlers.ts';
 import { ModelRegistry, defaultModelFolders, userModelFolder } from './inference/model-packages.ts';
+import { genomicsHandlers } from './genomics/handlers.ts';
 import { modelHandlers } from './inference/model-handlers.ts';
 import { GenomicsService } from './genomics/genomics-service.ts';
-import { engineThumbnail, reviewHandlers, reviewServices, type ReviewServices } from './signoff/review-handlers.ts';
+import { engineThumbnail, reviewHandlers, reviewServices, type ReviewServices } from './report/handlers.ts';
 import { SlideEngine } from './wsi/engine.ts';
 import { SlideService } from './wsi/service.ts';
 import { slideHandlers } from './wsi/handlers.ts';
+import { EncoderService } from './analysis/encoder-service.ts';
+import { encoderHandlers } from './analysis/encoder-handlers.ts';
 import { slideSettingsHandlers } from './wsi/slide-settings-handlers.ts';
 import { AnalysisService } from './analysis/job-manager.ts';
 import { analysisHandlers } from './analysis/handlers.ts';
@@ -119,14 +122,17 @@ export async function createServices(cfg: ServicesConfig): Promise<Services> {
   const patients = new PatientsRepo(db, audit);
   const models = new ModelRegistry(modelFolders);
   const genomics = new GenomicsService(db, audit, patients, models);
-  const slideEngine = new SlideEngine({ factory: cfg.workerFactory?.('slide-worker'), resourcesPath: cfg.resourcesPath, libraryPath: process.env.GLIOFUSE_OPENSLIDE_LIB || undefined });
+  // OpenSlide library: GLIOFUSE_OPENSLIDE_LIB wins (a session override), else the Settings value (read at start-up:
+  // workers load the library once), else the bundled or system library.
+  const openslideLibraryPath = process.env.GLIOFUSE_OPENSLIDE_LIB || settings.current().openslideLibraryPath || undefined;
+  const slideEngine = new SlideEngine({ factory: cfg.workerFactory?.('slide-worker'), resourcesPath: cfg.resourcesPath, libraryPath: openslideLibraryPath });
   const slides = new SlideService({ db, audit, engine: slideEngine, sessions });
   // Slide thumbnails for the report's heatmap come from the slide engine.
   // WHO CNS5 rules on the case's profile + histology findings: shown beside the AI, in the PDF, proposed at sign-off.
   const whoCases = new WhoCaseService(db, audit, patients, models);
   const reviewDeps = { db, audit, users, patients, models, appVersion: version, dataDir, slideThumbnail: engineThumbnail(slideEngine), whoProposal: (caseId: number, tx: Tx) => whoCases.proposal(caseId, tx), whoView: (caseId: number, analysisId?: number) => whoCases.view(caseId, analysisId) };
   const review = reviewServices(reviewDeps);
-  const analysis = new AnalysisService({ db, audit, patients, settings, models, genomics, dataDir, appVersion: version, workerFactory: cfg.workerFactory?.('analysis-worker') });
+  const analysis = new AnalysisService({ db, audit, patients, settings, models, genomics, dataDir, resourcesPath: cfg.resourcesPath, appVersion: version, workerFactory: cfg.workerFactory?.('analysis-worker'), openslideLibraryPath });
   // Jobs left queued/running by a process that is gone are failed with a reason (never left running).
   await analysis.recoverInterrupted();
   const verifyIntegrity = async () => withStoreChecks(db, await audit.verify());
@@ -135,9 +141,11 @@ export async function createServices(cfg: ServicesConfig): Promise<Services> {
   const closers: (() => Promise<void>)[] = [];
   const handlers: Handlers = {
     ...coreHandlers({ appVersion: version, audit, users, patients, settings, startupChain: () => startupChain, verifyIntegrity }),
-    ...modelHandlers({ models, genomics }),
+    ...modelHandlers({ models }),
+    ...genomicsHandlers({ models, genomics }),
     ...reviewHandlers(reviewDeps, review),
     ...slideHandlers({ slides }),
+    ...encoderHandlers(new EncoderService({ audit, models, dataDir, resourcesPath: cfg.resourcesPath })),
     ...slideSettingsHandlers({ slides }),
     ...analysisHandlers(analysis),
     ...genomicsViewHandlers({ patients }),

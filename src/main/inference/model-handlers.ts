@@ -1,23 +1,13 @@
-/** Router handlers for model packages and genomic profiles (channels in src/shared/contract/models.ts). */
+/** Router handlers for model packages (channels in src/shared/contract/models.ts). */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { modelChannels } from '../../shared/contract/models.ts';
 import type { PackageSummary } from '../../shared/contract/models.ts';
-import { GliofuseError } from '../../shared/errors.ts';
-import type { HandlerCtx, PartialHandlers } from '../router.ts';
-import type { Actor } from '../auth/actor.ts';
-import type { GenomicsService } from '../genomics/genomics-service.ts';
-import { validateProfile } from '../genomics/profile.ts';
+import type { PartialHandlers } from '../handler-types.ts';
 import type { ModelRegistry, PackageCheck } from './model-packages.ts';
 
 export interface ModelDeps {
   models: ModelRegistry;
-  genomics: GenomicsService;
-}
-
-function need(ctx: HandlerCtx): Actor {
-  if (!ctx.actor) throw new GliofuseError('UNAUTHENTICATED', 'Please sign in first.');
-  return ctx.actor;
 }
 
 export function packageSummary(c: PackageCheck, active: boolean): PackageSummary {
@@ -53,11 +43,5 @@ export function modelHandlers(d: ModelDeps): PartialHandlers<keyof typeof modelC
       const card = c.ok && c.manifest?.files.some((f) => f.path === 'MODEL_CARD.md') ? await fsp.readFile(path.join(c.dir, 'MODEL_CARD.md'), 'utf8') : null;
       return { summary: packageSummary(c, true), manifest: c.manifest, modelCard: card };
     },
-    'genomics.validate': async (req) => {
-      const pkg = await d.models.get(req.modelId);
-      return validateProfile({ id: pkg.id, version: pkg.manifest.version, schema: pkg.manifest.genomicSchema }, req.fileName, req.content, req.rowId).report;
-    },
-    'genomics.import': async (req, ctx) => d.genomics.import(need(ctx), req),
-    'genomics.get': async (req) => ({ caseId: req.caseId, ...(await d.genomics.forCase(req.caseId)) }),
   };
 }

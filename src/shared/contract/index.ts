@@ -7,8 +7,10 @@ import { authChannels } from './auth.ts';
 import { patientChannels } from './patients.ts';
 import { auditChannels } from './audit.ts';
 import { slideChannels } from './slides.ts';
+import { encoderChannels } from './encoder.ts';
 import { slideSettingsChannels } from './slide-settings.ts';
 import { modelChannels } from './models.ts';
+import { genomicsChannels } from './genomics.ts';
 import { analysisChannels } from './analysis.ts';
 import { genomicsViewChannels } from './genomics-view.ts';
 import { caseRecordChannels } from './case-records.ts';
@@ -22,8 +24,10 @@ export const contract = {
   ...patientChannels,
   ...auditChannels,
   ...slideChannels,
+  ...encoderChannels,
   ...slideSettingsChannels,
   ...modelChannels,
+  ...genomicsChannels,
   ...analysisChannels,
   ...genomicsViewChannels,
   ...caseRecordChannels,

@@ -17,7 +17,7 @@ import { PHI, seedCase, storeResult } from './fixtures/seed.ts';
 import { pdfImageCount, pdfPages, renderPagePng, keepPdf } from './fixtures/pdf-tools.ts';
 import { rewriteManifest } from '../inference/fixtures/test-package.ts';
 import { whoGradeOfLabel } from '../../../src/main/signoff/who-grade.ts';
-import { reviewHandlers } from '../../../src/main/signoff/review-handlers.ts';
+import { reviewHandlers } from '../../../src/main/report/handlers.ts';
 import { RUO_STATEMENT } from '../../../src/shared/ruo.ts';
 
 let app: TestApp;

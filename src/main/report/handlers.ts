@@ -1,6 +1,7 @@
 /**
- * Handlers for the review / sign-off / report channels (src/shared/contract/analysis.ts, "review" block).
- * Wired into the router by src/main/services.ts: `...reviewHandlers({...})`.
+ * Handlers for the report channels (report.* and models.cohort in src/shared/contract/analysis.ts), and the
+ * composition of the review services: the report service reads the sign-off, so it is built here, above signoff/.
+ * Wired into the router by src/main/services.ts.
  */
 import type { reviewChannels } from '../../shared/contract/analysis.ts';
 import type { WhoCaseView } from '../../shared/contract/who-cns5.ts';
@@ -9,13 +10,14 @@ import type { Actor } from '../../shared/actor.ts';
 import type { Db } from '../store/db.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { UsersService } from '../auth/users-service.ts';
-import type { PatientsRepo } from '../store/patients-repo.ts';
+import type { PatientsRepo } from '../patients/patients-repo.ts';
 import type { ModelRegistry } from '../inference/model-packages.ts';
 import { GliofuseError } from '../../shared/errors.ts';
-import { SignoffService, type LayeredProposalSource } from './signoff-service.ts';
-import { ReportService, type SlideRef } from '../report/report-service.ts';
-import { modelInfo } from '../report/model-info.ts';
-import type { SlideThumbnail } from '../report/heatmap-image.ts';
+import { SignoffService, type LayeredProposalSource } from '../signoff/signoff-service.ts';
+import { signoffHandlers, type SignoffChannel } from '../signoff/handlers.ts';
+import { ReportService, type SlideRef } from './report-service.ts';
+import { modelInfo } from './model-info.ts';
+import type { SlideThumbnail } from './heatmap-image.ts';
 
 export interface ReviewDeps {
   db: Db;
@@ -43,11 +45,6 @@ export function engineThumbnail(engine: { thumbnail(path: string, maxSize: numbe
   };
 }
 
-function need(ctx: HandlerCtx): Actor {
-  if (!ctx.actor) throw new GliofuseError('UNAUTHENTICATED', 'Please sign in first.');
-  return ctx.actor;
-}
-
 export interface ReviewServices {
   signoff: SignoffService;
   reports: ReportService;
@@ -63,13 +60,15 @@ export function reviewServices(d: ReviewDeps): ReviewServices {
   return { signoff, reports };
 }
 
-export function reviewHandlers(d: ReviewDeps, services: ReviewServices = reviewServices(d)): PartialHandlers<keyof typeof reviewChannels> {
-  const { signoff, reports } = services;
+type ReportChannel = Exclude<keyof typeof reviewChannels, SignoffChannel>;
+
+function need(ctx: HandlerCtx): Actor {
+  if (!ctx.actor) throw new GliofuseError('UNAUTHENTICATED', 'Please sign in first.');
+  return ctx.actor;
+}
+
+export function reportHandlers(d: Pick<ReviewDeps, 'models'>, reports: ReportService): PartialHandlers<ReportChannel> {
   return {
-    'review.get': async (req) => signoff.review(req.caseId, req.analysisId),
-    'review.saveDraft': async (req, ctx) => signoff.saveDraft(need(ctx), req),
-    'review.sign': async (req, ctx) => signoff.sign(need(ctx), req),
-    'review.addendum': async (req, ctx) => signoff.addAddendum(need(ctx), req),
     'report.export': async (req, ctx) => {
       const { report, pdf } = await reports.export(need(ctx), req.caseId, req.analysisId);
       return { report, pdfBase64: pdf.toString('base64') };
@@ -84,4 +83,9 @@ export function reviewHandlers(d: ReviewDeps, services: ReviewServices = reviewS
       return { modelId: info.modelId, available: info.available, reason: info.reason, packageDigest: info.packageDigest, modelVersion: info.modelVersion, cohort: info.cohort };
     },
   };
+}
+
+/** Every review channel: sign-off (signoff/handlers.ts) and report. */
+export function reviewHandlers(d: ReviewDeps, services: ReviewServices = reviewServices(d)): PartialHandlers<keyof typeof reviewChannels> {
+  return { ...signoffHandlers(services.signoff), ...reportHandlers(d, services.reports) };
 }
