@@ -18,6 +18,8 @@ export const Warning = z.object({
     'quality_flag', // from the slide engine (little tissue, missing MPP, fluorescence, ...)
     'cpu_fallback',
     'no_tissue',
+    // the case has a slide but it was left out: tile encoder not installed, no µm/px, file gone (issue 13)
+    'slide_skipped',
     'other',
   ]),
   severity: z.enum(['critical', 'warning', 'info']),

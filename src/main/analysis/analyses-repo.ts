@@ -7,6 +7,8 @@ import { AnalysisResult } from '../../shared/analysis-result.ts';
 import type { AnalysisJob, AnalysisJobSummary, AnalysisProgress, AnalysisStage, AnalysisState } from '../../shared/contract/analysis.ts';
 import { AnalysisProgress as ProgressSchema } from '../../shared/contract/analysis.ts';
 import { GliofuseError } from '../../shared/errors.ts';
+import type { Warning } from '../../shared/analysis-result.ts';
+import type { SlideWork } from './modalities.ts';
 
 export interface AnalysisRow {
   id: number;
@@ -40,6 +42,11 @@ export interface JobParams {
   previousCaseStatus: string;
   slideId: number | null;
   genomicProfileId: number | null;
+  /** Issue 13: what was decided for the slide at start, and the warnings that go with it (absent on older jobs). */
+  slideWork?: SlideWork;
+  caseHasSlide?: boolean;
+  slideQc?: boolean;
+  notes?: Warning[];
 }
 
 const SELECT = `SELECT a.*, p.pseudonym, u.display_name AS requested_by_name

@@ -53,7 +53,7 @@ export type TileEncoderSpec = ModelManifest['tileEncoder'];
 export interface ResolvedEncoder {
   path: string;
   sha256: string;
-  source: 'package' | 'explicit' | 'data-folder';
+  source: 'package' | 'explicit' | 'data-folder' | 'bundled';
 }
 
 export function encoderFolder(dataDir: string): string {
@@ -73,12 +73,14 @@ export function acceptsEncoderHash(te: Pick<TileEncoderSpec, 'id' | 'sha256'>, s
 }
 
 /** Finds and verifies the encoder file for a package; NOT_FOUND with what to do when it is not installed. */
-export async function resolveEncoder(te: TileEncoderSpec, opts: { dataDir: string; packageDir?: string; explicitPath?: string | undefined }): Promise<ResolvedEncoder> {
+export async function resolveEncoder(te: TileEncoderSpec, opts: { dataDir: string; packageDir?: string; explicitPath?: string | undefined; resourcesDir?: string | undefined }): Promise<ResolvedEncoder> {
   const candidates: { path: string; source: ResolvedEncoder['source'] }[] = [];
   if (te.file && opts.packageDir) candidates.push({ path: path.join(opts.packageDir, ...te.file.split('/')), source: 'package' });
   const explicit = opts.explicitPath ?? process.env[ENCODER_PATH_ENV];
   if (explicit) candidates.push({ path: path.resolve(explicit), source: 'explicit' });
   candidates.push({ path: path.join(encoderFolder(opts.dataDir), encoderFileName(te.id)), source: 'data-folder' });
+  // The copy the installer ships (issue 13.1; listed in the build manifest): <resources>/encoders/<id>.onnx.
+  if (opts.resourcesDir) candidates.push({ path: path.join(opts.resourcesDir, 'encoders', encoderFileName(te.id)), source: 'bundled' });
   for (const c of candidates) {
     if (!fs.existsSync(c.path)) {
       if (c.source === 'explicit') throw badInput(`The tile encoder file given (${ENCODER_PATH_ENV} or --encoder) does not exist: ${c.path}.`);
@@ -90,7 +92,7 @@ export async function resolveEncoder(te: TileEncoderSpec, opts: { dataDir: strin
     }
     return { path: c.path, sha256: sha, source: c.source };
   }
-  throw new GliofuseError('NOT_FOUND', `The tile encoder ${te.id} is not installed; run "gliofuse encoder fetch" once (downloads ${te.upstreamUrl ?? 'it'}) or set ${ENCODER_PATH_ENV} to the file.`);
+  throw new GliofuseError('NOT_FOUND', `The tile encoder ${te.id} is not installed; install it on the Models page ("Install encoder from file…"), run "gliofuse encoder fetch" once (downloads ${te.upstreamUrl ?? 'it'}) or set ${ENCODER_PATH_ENV} to the file.`);
 }
 
 export interface FetchResult {

@@ -12,7 +12,7 @@ function need(ctx: HandlerCtx): Actor {
 
 export function analysisHandlers(analysis: AnalysisService): PartialHandlers<keyof typeof analysisJobChannels> {
   return {
-    'analysis.start': async (req, ctx) => analysis.start(need(ctx), { caseId: req.caseId, modelId: req.modelId, forceCpu: req.forceCpu, slideId: req.slideId, requestedProvider: req.executionProvider }),
+    'analysis.start': async (req, ctx) => analysis.start(need(ctx), { caseId: req.caseId, modelId: req.modelId, forceCpu: req.forceCpu, slideId: req.slideId, requestedProvider: req.executionProvider, slideQc: req.slideQc }),
     'analysis.cancel': async (req, ctx) => analysis.cancel(need(ctx), req.id),
     'analysis.get': async (req) => analysis.get(req.id),
     'analysis.list': async (req) => analysis.list(req.caseId),

@@ -11,7 +11,6 @@
  * A worker that dies mid-job (native crash, kill -9) fails the job with WORKER_CRASHED at once; the next job
  * starts a fresh worker.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
@@ -34,6 +33,9 @@ import { AnalysesRepo, toSummary, type AnalysisRow, type JobParams } from './ana
 import { encoderFolder, resolveEncoder } from './encoder-store.ts';
 import { featureCacheRoot } from './feature-cache.ts';
 import { planModalities } from './modalities.ts';
+import { settleSlideWork, slideObstacle } from './slide-plan.ts';
+import type { UserMpp } from './slide-qc.ts';
+import type { TissueParamsInput } from '../../shared/contract/slides.ts';
 import type { AnalysisWorkerApi, GenomicsRef, PerfOptions, RunOutput, RunRequest, SlideRef } from './worker-api.ts';
 
 export interface AnalysisServiceDeps {
@@ -47,8 +49,10 @@ export interface AnalysisServiceDeps {
   appVersion: string;
   /** How the analysis worker process is started (Electron passes utilityProcess). */
   workerFactory?: WorkerFactory;
-  /** Explicit tile-encoder file (else GLIOFUSE_ENCODER_PATH, else <dataDir>/encoders). */
+  /** Explicit tile-encoder file (else GLIOFUSE_ENCODER_PATH, else <dataDir>/encoders, else the installer's copy). */
   encoderPath?: string;
+  /** An installed app's resources folder: its encoders/ holds the tile encoder the installer ships (issue 13.1). */
+  resourcesPath?: string | undefined;
   /** OpenSlide library for the worker's slide reads (the environment variable, else the Settings value). */
   openslideLibraryPath?: string | undefined;
   /** Progress poll / heartbeat interval (ms). */
@@ -67,6 +71,8 @@ export interface StartRequest {
   slideId?: number | undefined;
   /** CLI --ep: try this execution provider first (CPU stays the fallback). */
   requestedProvider?: EpName | undefined;
+  /** Run slide QC (tissue, tiles, quality flags) although the model does not use the slide (issue 13). */
+  slideQc?: boolean | undefined;
 }
 
 interface SlideRow {
@@ -76,7 +82,18 @@ interface SlideRow {
   hash_kind: 'sha256' | 'quickhash1';
   hash: string;
   quality_json: string;
+  // migration 0002 / 0040: resolution facts and what users entered (issue 13)
+  mpp_x: number | null;
+  mpp_source: string | null;
+  objective_power: number | null;
+  user_mpp: number | null;
+  user_mpp_at: string | null;
+  user_mpp_by_name: string | null;
+  tissue_params_json: string | null;
 }
+
+const SLIDE_COLUMNS = `s.id, s.path, s.file_name, s.hash_kind, s.hash, s.quality_json, s.mpp_x, s.mpp_source, s.objective_power,
+  s.user_mpp, s.user_mpp_at, u.display_name AS user_mpp_by_name, s.tissue_params_json FROM slides s LEFT JOIN users u ON u.id = s.user_mpp_by`;
 
 interface QueuedJob {
   id: number;
@@ -182,11 +199,11 @@ export class AnalysisService {
 
   private async slideFor(caseId: number, slideId: number | undefined): Promise<SlideRow | null> {
     if (slideId !== undefined) {
-      const s = await this.d.db.get<SlideRow>('SELECT id, path, file_name, hash_kind, hash, quality_json FROM slides WHERE id = ? AND case_id = ?', [slideId, caseId]);
+      const s = await this.d.db.get<SlideRow>(`SELECT ${SLIDE_COLUMNS} WHERE s.id = ? AND s.case_id = ?`, [slideId, caseId]);
       if (!s) throw new GliofuseError('NOT_FOUND', `Case ${caseId} has no slide with id ${slideId}.`);
       return s;
     }
-    return (await this.d.db.get<SlideRow>('SELECT id, path, file_name, hash_kind, hash, quality_json FROM slides WHERE case_id = ? ORDER BY id DESC LIMIT 1', [caseId])) ?? null;
+    return (await this.d.db.get<SlideRow>(`SELECT ${SLIDE_COLUMNS} WHERE s.case_id = ? ORDER BY s.id DESC LIMIT 1`, [caseId])) ?? null;
   }
 
   /**
@@ -236,17 +253,18 @@ export class AnalysisService {
       this.deriveAge(gen.ref, m, patient.phi.birthYear, kase.collectedOn);
     }
     // Refuse now (BAD_INPUT, before anything is queued) when the case has nothing this model may use.
-    planModalities(m.validatedModalities, { hasSlide: slide !== null, hasGenomics: gen !== null, clinicalObserved: gen !== null && clinical.some((i) => (gen.ref.mask[i] ?? 0) > 0.5), schemaHasClinical: clinical.length > 0 }, `${m.name} ${m.version}`);
-    if (slide) {
-      if (!fs.existsSync(slide.path)) throw badInput(`The slide file ${slide.file_name} is no longer at ${slide.path}; restore it (or attach it again) before analysing.`);
-      await resolveEncoder(m.tileEncoder, { dataDir: this.d.dataDir, packageDir: pkg.dir, explicitPath: this.d.encoderPath });
-    }
+    const plan = planModalities(m.validatedModalities, { hasSlide: slide !== null, hasGenomics: gen !== null, clinicalObserved: gen !== null && clinical.some((i) => (gen.ref.mask[i] ?? 0) > 0.5), schemaHasClinical: clinical.length > 0, slideQc: Boolean(req.slideQc) }, `${m.name} ${m.version}`);
+    // Issue 13: slide work only when the model uses the slide or the user asked for QC; a slide that cannot be
+    // done (file gone, no µm/px, encoder not installed) is left out with a warning when genomics can go ahead.
+    const obstacle = slide ? await slideObstacle(slide, plan.slideWork, () => resolveEncoder(m.tileEncoder, { dataDir: this.d.dataDir, packageDir: pkg.dir, explicitPath: this.d.encoderPath, resourcesDir: this.d.resourcesPath })) : null;
+    const settled = settleSlideWork(slide ? plan.slideWork : 'none', obstacle, plan.useGenomics);
 
     const forceCpu = req.forceCpu ?? this.d.settings.current().forceCpu;
     // The request's provider (--ep) wins over the "executionProvider" setting; 'auto' plans from the machine.
     const setting = this.d.settings.current().executionProvider;
     const requestedProvider = req.requestedProvider ?? (setting && setting !== 'auto' ? setting : undefined);
-    const params: JobParams = { forceCpu, requestedProvider, previousCaseStatus: kase.status, slideId: slide?.id ?? null, genomicProfileId: gen?.id ?? null };
+    const params: JobParams = { forceCpu, requestedProvider, previousCaseStatus: kase.status, slideId: slide?.id ?? null, genomicProfileId: gen?.id ?? null,
+      slideWork: settled.work, caseHasSlide: slide !== null, slideQc: Boolean(req.slideQc), notes: settled.notes };
     const id = await this.d.db.transaction(async (tx) => {
       if ((await this.repo.activeForCase(req.caseId, tx)).length > 0) throw new GliofuseError('CONFLICT', `Case ${kase.accession} already has an analysis queued or running; wait for it or cancel it.`);
       const now = nowIso();
@@ -337,11 +355,17 @@ export class AnalysisService {
     if (pkg.manifest.version !== row.model_version) throw new GliofuseError('CONFLICT', `Model ${row.model_id} changed from ${row.model_version} to ${pkg.manifest.version} while the analysis was queued; start it again.`);
     const kase = await this.d.patients.getCase(row.case_id);
     let slide: SlideRef | null = null;
-    if (params.slideId !== null) {
+    // Jobs queued before issue 13 carry no slideWork: they encoded whenever there was a slide.
+    const slideWork = params.slideWork ?? (params.slideId !== null ? 'features' : 'none');
+    let userMpp: UserMpp | null = null;
+    let tissue: TissueParamsInput | undefined;
+    if (params.slideId !== null && slideWork !== 'none') {
       const s = await this.slideFor(row.case_id, params.slideId);
       if (!s) throw new GliofuseError('NOT_FOUND', `Slide ${params.slideId} is gone.`);
       const quality = QualityFlag.array().safeParse(JSON.parse(s.quality_json));
       slide = { path: s.path, fileName: s.file_name, hashKind: s.hash_kind, hash: s.hash, ...(quality.success ? { qualityFlags: quality.data } : {}) };
+      if (s.user_mpp !== null) userMpp = { value: s.user_mpp, enteredBy: s.user_mpp_by_name ?? 'a user', enteredAt: s.user_mpp_at ?? '' };
+      if (s.tissue_params_json) tissue = JSON.parse(s.tissue_params_json) as TissueParamsInput;
     }
     let genomics: GenomicsRef | null = null;
     if (params.genomicProfileId !== null) {
@@ -352,9 +376,11 @@ export class AnalysisService {
         genomics = gen.ref;
       }
     }
-    const encoder = slide ? await resolveEncoder(pkg.manifest.tileEncoder, { dataDir: this.d.dataDir, packageDir: pkg.dir, explicitPath: this.d.encoderPath }) : null;
+    const encoder = slide && slideWork === 'features' ? await resolveEncoder(pkg.manifest.tileEncoder, { dataDir: this.d.dataDir, packageDir: pkg.dir, explicitPath: this.d.encoderPath, resourcesDir: this.d.resourcesPath }) : null;
     return {
       jobKey: String(row.id),
+      slideWork, caseHasSlide: params.caseHasSlide ?? slide !== null, slideQc: Boolean(params.slideQc), notes: params.notes ?? [], userMpp,
+      ...(userMpp ? { tiling: { slideMpp: userMpp.value } } : {}), ...(tissue ? { tissue } : {}),
       model: { dir: pkg.dir, manifest: pkg.manifest, digest: pkg.digest, modelPath: pkg.modelPath },
       encoder: encoder ? { path: encoder.path, sha256: encoder.sha256, variantDir: encoderFolder(this.d.dataDir) } : null,
       slide,

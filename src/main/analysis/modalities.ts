@@ -2,10 +2,11 @@
  * Which modalities an analysis uses (docs/pipeline.md, "Modalities"). The rule: run with what the case has, but
  * only through pathways the model package is validated for.
  *
- * - pathology (slide): used only if `pathology` is in validatedModalities. Otherwise the slide is still tiled and
- *   encoded (tissue/quality checks run, and the feature cache is warm for a pathology-validated package), but the
- *   model runs with modality_present[pathology] = 0, the result carries an `unvalidated_modality` warning,
- *   `pathologyIsEvidence` is false and no heatmap or top patches are produced.
+ * - pathology (slide): used only if `pathology` is in validatedModalities. Otherwise no slide work is done (issue
+ *   13: tiling and encoding a slide the model cannot use costs minutes and proves nothing) unless the user asks
+ *   for slide QC — tissue detection, tile grid and quality flags, without encoding. The model runs with
+ *   modality_present[pathology] = 0, the result carries an `unvalidated_modality` warning, `pathologyIsEvidence`
+ *   is false and no heatmap or top patches are produced.
  * - genomics (profile): used only if `genomics` is validated; otherwise the same treatment.
  * - clinical (age at diagnosis, part of the genomic vector): used only if `clinical` is validated; otherwise its
  *   fields are fed as imputed (mask 0) with a warning. Clinical data alone never makes a run: without a genomic
@@ -23,14 +24,20 @@ export interface ModalityInputs {
   clinicalObserved: boolean;
   /** The package's genomic schema has clinical fields at all. */
   schemaHasClinical: boolean;
+  /** The user asked for slide QC (tissue, tiles, quality flags) although the model does not use the slide. */
+  slideQc?: boolean;
 }
+
+/** What is done with the case's slide: encode it for the model, check it only (QC), or leave it alone. */
+export type SlideWork = 'features' | 'qc' | 'none';
 
 export interface ModalityPlan {
   usePathology: boolean;
   useGenomics: boolean;
   useClinical: boolean;
-  /** Tile and encode the slide (true whenever there is a slide). */
+  /** Tile and encode the slide (only when the model uses it). */
   encodeSlide: boolean;
+  slideWork: SlideWork;
   /** Clinical fields must be fed as imputed (present but not validated). */
   maskClinical: boolean;
   pathologyIsEvidence: boolean;
@@ -49,7 +56,9 @@ export function planModalities(validated: readonly Modality[], i: ModalityInputs
   if (i.hasSlide && !v.has('pathology')) {
     warnings.push({
       code: 'unvalidated_modality', severity: 'warning',
-      message: `The slide was not used for the prediction: ${modelName} is not validated for pathology (validated: ${validated.join(', ')}). Its tiles were encoded for quality checks only; no attention map is shown as evidence.`,
+      message: i.slideQc
+        ? `The slide was not used for the prediction: ${modelName} is not validated for pathology (validated: ${validated.join(', ')}). Slide QC (tissue, tile grid, quality flags) was run on request; no tiles were encoded and no attention map is shown.`
+        : `The slide was not analysed: ${modelName} is not validated for pathology (validated: ${validated.join(', ')}). Slide QC (tissue, tile grid, quality flags) runs only when asked for.`,
     });
   }
   if (i.hasGenomics && !v.has('genomics')) {
@@ -72,5 +81,6 @@ export function planModalities(validated: readonly Modality[], i: ModalityInputs
   if (usePathology) usedModalities.push('pathology');
   if (useGenomics) usedModalities.push('genomics');
   if (useClinical) usedModalities.push('clinical');
-  return { usePathology, useGenomics, useClinical, encodeSlide: i.hasSlide, maskClinical, pathologyIsEvidence: usePathology, usedModalities, warnings };
+  const slideWork: SlideWork = usePathology ? 'features' : i.hasSlide && i.slideQc ? 'qc' : 'none';
+  return { usePathology, useGenomics, useClinical, encodeSlide: slideWork === 'features', slideWork, maskClinical, pathologyIsEvidence: usePathology, usedModalities, warnings };
 }

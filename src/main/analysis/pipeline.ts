@@ -14,6 +14,7 @@ import type { ProgressTracker } from './progress.ts';
 import { buildResult } from './result.ts';
 import { workerSessions } from './worker-sessions.ts';
 import { computeSlideFeatures, type SlideFeatures } from './slide-features.ts';
+import { computeSlideQc, slideMppProvenance, slideQualityWarnings, type SlideQcInfo } from './slide-qc.ts';
 import type { RunOutput, RunRequest } from './worker-api.ts';
 
 function sessionFellBack(s: SessionProvenance): boolean {
@@ -28,16 +29,28 @@ export async function runAnalysis(req: RunRequest, reader: SlideReader, tracker:
   const clinicalIdx = schema.map((f, i) => (f.group === 'clinical' ? i : -1)).filter((i) => i >= 0);
   const g = req.genomics;
   const plan = planModalities(m.validatedModalities, {
-    hasSlide: req.slide !== null,
+    hasSlide: req.slide !== null || Boolean(req.caseHasSlide),
     hasGenomics: g !== null,
     clinicalObserved: g !== null && clinicalIdx.some((i) => (g.mask[i] ?? 0) > 0.5),
     schemaHasClinical: clinicalIdx.length > 0,
+    slideQc: Boolean(req.slideQc),
   }, `${m.name} ${m.version}`);
-  const warnings: Warning[] = [...plan.warnings];
+  // Notes decided by the job manager first (a slide left out for a missing encoder or µm/px), then the plan's.
+  const warnings: Warning[] = [...(req.notes ?? []), ...plan.warnings];
+  // Issue 13: the slide is encoded only for a model that uses it; slide QC (no encoding) only on request.
+  const slideWork = req.slide ? (req.slideWork ?? 'features') : 'none';
+  let slideQc: SlideQcInfo | null = null;
+  if (req.slide && slideWork === 'qc') {
+    const tq = performance.now();
+    slideQc = await computeSlideQc({ slide: req.slide, tileEncoder: m.tileEncoder, tissue: req.tissue, slideMpp: req.tiling?.slideMpp, minTissue: req.tiling?.minTissue }, reader, tracker, checkCancelled);
+    timings.slideQc = performance.now() - tq;
+    warnings.push(...slideQualityWarnings(slideQc.qualityFlags, req.userMpp));
+    for (const w of slideQc.gridWarnings) warnings.push({ code: 'quality_flag', severity: 'info', message: w });
+  }
 
   // ---- slide → features ---------------------------------------------------------------------------------------
   let features: SlideFeatures | null = null;
-  if (req.slide) {
+  if (req.slide && slideWork === 'features') {
     if (!req.encoder) throw new GliofuseError('INTERNAL', 'a slide analysis needs the tile encoder');
     const ts = performance.now();
     features = await computeSlideFeatures({
@@ -46,9 +59,7 @@ export async function runAnalysis(req: RunRequest, reader: SlideReader, tracker:
       cacheRoot: req.cacheRoot, providers: req.providers, ...(req.perf ? { perf: req.perf } : {}),
     }, reader, tracker, checkCancelled);
     timings.features = performance.now() - ts;
-    for (const q of features.info.qualityFlags) {
-      warnings.push({ code: q.code === 'no_tissue' ? 'no_tissue' : 'quality_flag', severity: q.severity, message: q.message });
-    }
+    warnings.push(...slideQualityWarnings(features.info.qualityFlags, req.userMpp));
     for (const w of features.info.gridWarnings) warnings.push({ code: 'quality_flag', severity: 'info', message: w });
     if (features.info.encoder?.fellBack) {
       warnings.push({ code: 'cpu_fallback', severity: 'warning', message: `The tile encoder ran on CPU: ${features.info.encoder.notices.filter((n) => /could not start/.test(n)).join(' ') || 'the GPU execution provider was not available.'}` });
@@ -56,7 +67,7 @@ export async function runAnalysis(req: RunRequest, reader: SlideReader, tracker:
   }
   checkCancelled();
   const N = features?.bag.meta.count ?? 0;
-  let usePathology = plan.usePathology;
+  let usePathology = plan.usePathology && features !== null;
   if (usePathology && N === 0) {
     usePathology = false;
     if (!warnings.some((w) => w.code === 'no_tissue')) warnings.push({ code: 'no_tissue', severity: 'warning', message: 'No tissue tiles were found on the slide; the pathology pathway was not used.' });
@@ -147,7 +158,12 @@ export async function runAnalysis(req: RunRequest, reader: SlideReader, tracker:
       tileEncoder: req.slide && req.encoder ? { id: m.tileEncoder.id, sha256: features?.bag.meta.tileEncoder.sha256 ?? req.encoder.sha256, variant: features?.bag.meta.tileEncoder.variant ?? 'int8' } : null,
       preprocessing: {
         tiling: features ? { ...(features.bag.meta.tiling ?? {}), mpp: features.bag.meta.mpp, tileSize: features.bag.meta.tileSize, tiles: N } : null,
-        normalisation: req.slide ? m.tileEncoder.normalisation : null,
+        // Issue 13: slide QC run without encoding, and where the slide's µm/px came from (the file, or a user).
+        slideQc,
+        slideMpp: features?.bag.meta.tiling
+          ? slideMppProvenance({ slideMpp: Number(features.bag.meta.tiling.slideMpp), mppSource: String(features.bag.meta.tiling.mppSource) }, req.userMpp)
+          : slideQc ? slideMppProvenance(slideQc, req.userMpp) : null,
+        normalisation: req.slide && features ? m.tileEncoder.normalisation : null,
         featureCache: features ? { key: features.info.cacheKey, hit: features.info.cacheHit, encodedTiles: features.info.encodedTiles } : null,
         executionProviders: {
           model: {
@@ -159,7 +175,8 @@ export async function runAnalysis(req: RunRequest, reader: SlideReader, tracker:
         genomics: g ? { observed, derivedAge: g.derivedAge ?? null, clinicalMasked: plan.maskClinical } : null,
         platform: `${sp.platform}-${sp.arch}`,
       },
-      slide: req.slide && features ? { hashKind: features.slideHash.hashKind, hash: features.slideHash.hash, fileName: req.slide.fileName } : null,
+      slide: req.slide && features ? { hashKind: features.slideHash.hashKind, hash: features.slideHash.hash, fileName: req.slide.fileName }
+        : req.slide && slideQc && req.slide.hash ? { hashKind: req.slide.hashKind ?? 'sha256', hash: req.slide.hash, fileName: req.slide.fileName } : null,
       genomics: g ? { sourceSha256: g.sourceSha256, fileName: g.fileName } : null,
       appVersion: req.appVersion,
       createdAt: new Date().toISOString(),

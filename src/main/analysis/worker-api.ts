@@ -11,6 +11,9 @@ import type { SessionProvenance } from '../inference/umeml-session.ts';
 import type { BagMeta } from './feature-bag.ts';
 import type { ExtractStats } from './feature-extraction.ts';
 import type { EncoderInfo } from './tile-encoder.ts';
+import type { SlideWork } from './modalities.ts';
+import type { UserMpp } from './slide-qc.ts';
+import type { Warning } from '../../shared/analysis-result.ts';
 import type { SessionCounts } from './worker-sessions.ts';
 
 export interface ProviderRequest {
@@ -88,6 +91,16 @@ export interface SlideFeaturesInfo {
 
 export interface RunRequest {
   jobKey: string;
+  /** What is done with the slide (issue 13): encode it, QC it only, or nothing (`slide` is then null). Default features. */
+  slideWork?: SlideWork;
+  /** The case has a slide even when `slide` is null (not used by the model, or skipped: see notes). */
+  caseHasSlide?: boolean;
+  /** The user asked for slide QC. */
+  slideQc?: boolean;
+  /** Warnings decided before the run, e.g. a slide skipped for a missing tile encoder or µm/px. */
+  notes?: Warning[];
+  /** µm/px a user entered for the slide (then also tiling.slideMpp). */
+  userMpp?: UserMpp | null;
   model: { dir: string; manifest: ModelManifest; digest: string; modelPath: string };
   encoder: EncoderRef | null;
   slide: SlideRef | null;

@@ -13,6 +13,7 @@ import { kmPlot, probabilityBars, signedBars, viridisLegend } from './charts.ts'
 import { whoCriteriaSection, whoDisagreementLine } from './who-cns5-section.ts';
 import { aiGradeDisplay } from '../../shared/who-cns5.ts';
 import { renderHeatmapImage } from './heatmap-image.ts';
+import { slideResolutionRows } from './slide-resolution.ts';
 import type { ReportInput, ReportSignature } from './report-input.ts';
 
 const SEVERITY_ORDER: Record<Warning['severity'], number> = { critical: 0, warning: 1, info: 2 };
@@ -277,6 +278,7 @@ function inputsSection(w: PdfWriter, input: ReportInput, r: AnalysisResult): voi
       ['Vendor', sl?.vendor ?? '—'],
       ['Dimensions (level 0)', sl?.width && sl.height ? `${sl.width} x ${sl.height} px` : '—'],
       ['Resolution', sl?.mppX ? `${fmtNum(sl.mppX, 4)} x ${fmtNum(sl.mppY ?? sl.mppX, 4)} µm/px` : 'not stated in the file'],
+      ...slideResolutionRows(pv, sl?.mppX),
       ['Quality flags', sl?.qualityFlags.length ? sl.qualityFlags.join('; ') : 'none recorded'],
       ['Slide hash', pv.slide ? `${pv.slide.hashKind} ${pv.slide.hash}` : sl?.hash ? `${sl.hashKind ?? ''} ${sl.hash}` : '—'],
       ...props,

@@ -64,6 +64,11 @@ export const analysisJobChannels = {
       forceCpu: z.boolean().optional(),
       /** Which of the case's slides (default: the most recently added). */
       slideId: Id.optional(),
+      /**
+       * Run slide QC (tissue, tile grid, quality flags; no encoding) although the model does not use the slide
+       * (issue 13). A model validated for pathology always processes the slide.
+       */
+      slideQc: z.boolean().optional(),
       /** Try this onnxruntime execution provider first (CPU remains the fallback, with a cpu_fallback warning). */
       executionProvider: z.enum(['cuda', 'dml', 'coreml', 'webgpu', 'cpu']).optional(),
     }).strict(),

@@ -106,13 +106,13 @@ describe('analysis CLI', () => {
     }
   });
 
-  test('analyze of a slide that `features` already encoded takes its features from the cache', () => {
+  test('analyze with a package not validated for pathology does no slide work, even for a slide already encoded (issue 13)', () => {
     const out = path.join(dir, 'a2');
     const r = gf([...db, '--json', 'analyze', '--slide', SMALL, '--genomics', ALL_DATASET, '--row-id', 'TCGA-26-1442', '--out', out]);
     assert.equal(r.code, 0, r.err);
     const result = AnalysisResult.parse(JSON.parse(fs.readFileSync(path.join(out, 'result.json'), 'utf8')));
-    const fc = result.provenance.preprocessing.featureCache as { hit: boolean; encodedTiles: number };
-    assert.deepEqual([fc.hit, fc.encodedTiles], [true, 0]);
+    assert.equal(result.provenance.preprocessing.featureCache, null);
+    assert.equal(result.provenance.preprocessing.slideQc, null);
     assert.ok(result.warnings.some((w) => w.code === 'unvalidated_modality'), 'this package is not validated for pathology');
     assert.equal(result.explanations.heatmap, null);
   });

@@ -46,7 +46,7 @@ describe('modalities', () => {
     await app?.close();
   });
 
-  test('slide + genomics with pathology not validated: slide encoded but not used, not evidence, warned', async () => {
+  test('slide + genomics with pathology not validated: no slide work (issue 13), not used, not evidence, warned', async () => {
     const r = await run(await newCase({ slide: true, genomics: GEN_ONLY }), GEN_ONLY);
     assert.equal(r.explanations.pathologyIsEvidence, false);
     assert.equal(r.explanations.heatmap, null);
@@ -54,9 +54,9 @@ describe('modalities', () => {
     assert.deepEqual(r.provenance.usedModalities, ['genomics']);
     assert.equal(r.modalityContributions.pathology, 0);
     assert.ok(r.warnings.some((w) => w.code === 'unvalidated_modality' && /pathology/.test(w.message)));
-    const fc = r.provenance.preprocessing.featureCache as { hit: boolean; encodedTiles: number };
-    assert.ok(fc.encodedTiles > 0, 'tiles were still encoded (cache warm, quality checks)');
-    assert.ok(r.provenance.slide, 'the slide is still identified in the provenance');
+    assert.equal(r.provenance.preprocessing.featureCache, null, 'nothing encoded');
+    assert.equal(r.provenance.preprocessing.slideQc, null, 'no slide QC unless asked for');
+    assert.equal(r.provenance.slide, null, 'the slide was not read');
     assert.ok(r.explanations.genomicAttributions.some((a) => !a.imputed && a.attribution !== 0));
   });
 

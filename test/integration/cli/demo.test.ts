@@ -133,16 +133,17 @@ describe('gliofuse demo (npm run demo)', () => {
     const eps = p.preprocessing.executionProviders as { model: { provider: string }; tileEncoder: { provider: string } };
     assert.equal(p.executionProvider, eps.model.provider);
     assert.ok(['cpu', 'cuda', 'dml', 'coreml'].includes(p.executionProvider), p.executionProvider);
-    assert.deepEqual(p.tileEncoder, { id: manifest.tileEncoder.id, sha256: sha256(ENCODER) });
-    const tiling = p.preprocessing.tiling as { mpp: number; tileSize: number; minTissue: number; tiles: number; slideMpp: number };
-    assert.equal(tiling.mpp, manifest.tileEncoder.mppTarget);
-    assert.equal(tiling.tileSize, manifest.tileEncoder.inputSize);
-    assert.equal(tiling.slideMpp, 0.5);
-    assert.equal(tiling.minTissue, 0.5);
-    assert.ok(tiling.tiles > 0, 'the ROI has tissue tiles');
-    assert.deepEqual(p.preprocessing.normalisation, manifest.tileEncoder.normalisation);
-    const fc = p.preprocessing.featureCache as { hit: boolean; encodedTiles: number };
-    assert.deepEqual([fc.hit, fc.encodedTiles], [false, tiling.tiles]);
+    // Issue 13: the package does not use the slide, so nothing is encoded; the demo asks for slide QC instead.
+    assert.equal(p.tileEncoder, null);
+    assert.equal(p.preprocessing.featureCache, null);
+    assert.equal(p.preprocessing.normalisation, null);
+    const qc = p.preprocessing.slideQc as { mpp: number; tileSize: number; minTissue: number; tiles: number; slideMpp: number; tissueFraction: number };
+    assert.equal(qc.mpp, manifest.tileEncoder.mppTarget);
+    assert.equal(qc.tileSize, manifest.tileEncoder.inputSize);
+    assert.equal(qc.slideMpp, 0.5);
+    assert.equal(qc.minTissue, 0.5);
+    assert.ok(qc.tiles > 0, 'the ROI has tissue tiles');
+    assert.ok(qc.tissueFraction >= 0.85, 'the all-tissue ROI is tissue (issue 13.3)');
     assert.deepEqual(p.preprocessing.genomics, { observed: 81, derivedAge: null, clinicalMasked: false });
     assert.equal(p.slide?.hash, sha256(SLIDE));
     assert.equal(p.genomics?.sourceSha256, sha256(path.join(folder, `${PATIENT}-genomics.csv`)));
@@ -216,8 +217,7 @@ describe('gliofuse demo (npm run demo)', () => {
     const result = AnalysisResult.parse(JSON.parse(fs.readFileSync(j.result, 'utf8')));
     // Same inputs, same model: the same answer; the slide's features come from the demo folder's cache.
     assert.deepEqual([result.grade, result.molecularClass, result.survival], [first.grade, first.molecularClass, first.survival]);
-    const fc = result.provenance.preprocessing.featureCache as { hit: boolean; encodedTiles: number };
-    assert.deepEqual([fc.hit, fc.encodedTiles], [true, 0]);
+    assert.equal(result.provenance.preprocessing.featureCache, null, 'nothing encoded (issue 13)');
     assert.match(pdfPages(pdf).join('\n'), /\(analysis 2\)/);
 
     const db = await Db.open(path.join(folder, 'demo.sqlite'));
@@ -264,7 +264,7 @@ describe('gliofuse demo (npm run demo)', () => {
     const out = path.join(root, 'fail-no-encoder');
     const r = demo(['--out', out], { GLIOFUSE_SHARED_DATA: partial, GLIOFUSE_ENCODER_PATH: undefined });
     assert.equal(r.code, 1, r.err);
-    assert.match(r.err, /^gliofuse: The tile encoder mobilenetv2-12-int8-features is not installed; run "gliofuse encoder fetch" once .*\n$/);
+    assert.match(r.err, /^gliofuse: The tile encoder mobilenetv2-12-int8-features is not installed; install it on the Models page .*"gliofuse encoder fetch" once .*\n$/);
     assert.equal(r.err.split('\n').length, 2, r.err);
     assert.equal(fs.existsSync(out), false);
     assert.deepEqual(filesUnder(userData), []);

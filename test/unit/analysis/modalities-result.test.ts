@@ -14,14 +14,25 @@ test('all modalities validated and present: all used, pathology is evidence, no 
   assert.deepEqual(p.warnings, []);
 });
 
-test('reference package (genomics + clinical) with a slide: slide encoded, not used, not evidence, warned', () => {
+test('reference package (genomics + clinical) with a slide: no slide work, not used, not evidence, warned', () => {
   const p = planModalities(['genomics', 'clinical'], both, 'REF 1.0.0');
   assert.equal(p.usePathology, false);
-  assert.equal(p.encodeSlide, true);
+  assert.equal(p.encodeSlide, false, 'issue 13: no needless slide work');
+  assert.equal(p.slideWork, 'none');
   assert.equal(p.pathologyIsEvidence, false);
   assert.deepEqual(p.usedModalities, ['genomics', 'clinical']);
   assert.deepEqual(p.warnings.map((w) => [w.code, w.severity]), [['unvalidated_modality', 'warning']]);
   assert.match(p.warnings[0]?.message ?? '', /REF 1\.0\.0 is not validated for pathology/);
+  assert.match(p.warnings[0]?.message ?? '', /not analysed.*only when asked for/);
+});
+
+test('slide QC on request with a package not validated for pathology: QC only, still not used', () => {
+  const p = planModalities(['genomics', 'clinical'], { ...both, slideQc: true }, 'REF 1.0.0');
+  assert.deepEqual([p.slideWork, p.encodeSlide, p.usePathology], ['qc', false, false]);
+  assert.match(p.warnings[0]?.message ?? '', /Slide QC .* was run on request; no tiles were encoded/);
+  const validated = planModalities(['pathology', 'genomics'], { ...both, slideQc: true });
+  assert.equal(validated.slideWork, 'features', 'a validated pathway encodes anyway');
+  assert.equal(planModalities(['genomics'], { ...both, hasSlide: false, slideQc: true }).slideWork, 'none');
 });
 
 test('clinical present but not validated: masked, warned; genomics still used', () => {

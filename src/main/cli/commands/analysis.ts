@@ -22,7 +22,7 @@ import { GliofuseError, ERROR_CODES, badInput, type ErrorCode } from '../../../s
 import { AnalysisResult } from '../../../shared/analysis-result.ts';
 import type { AnalysisJob } from '../../../shared/contract/analysis.ts';
 import { parseCsv } from '../../../shared/csv.ts';
-import { appRoot, defaultDataDir } from '../../paths.ts';
+import { appRoot, defaultDataDir, resourcesDirFromEnv } from '../../paths.ts';
 import { WorkerHost } from '../../workers/worker-host.ts';
 import { ENCODER_PATH_ENV, KNOWN_ENCODERS, encoderFolder, fetchEncoder, resolveEncoder } from '../../analysis/encoder-store.ts';
 import { featureCacheRoot } from '../../analysis/feature-cache.ts';
@@ -114,6 +114,10 @@ export interface AnalyzeOptions {
    * (a re-run of the demo in the same folder), so re-runs do not pile up copies of one profile.
    */
   reuseGenomics?: boolean | undefined;
+  /** The slide's µm/px as the user knows it (stored with the slide as entered by the CLI operator; issue 13.4). */
+  slideMpp?: number | undefined;
+  /** Run slide QC although the model does not use the slide (issue 13.2). */
+  slideQc?: boolean | undefined;
 }
 
 export interface AnalyzeOutcome {
@@ -129,6 +133,8 @@ export interface AnalyzeOutcome {
 export async function analyzeOne(cli: CliContext, o: AnalyzeOptions): Promise<AnalyzeOutcome> {
   if (!o.slide && !o.genomics) throw badInput('Give --slide, --genomics or both.');
   if (o.rowId && !o.genomics) throw badInput('--row-id selects a row of --genomics; give --genomics too.');
+  if (o.slideMpp !== undefined && !o.slide) throw badInput('--slide-mpp gives the µm/px of --slide; give --slide too.');
+  if (o.slideQc && !o.slide) throw badInput('--slide-qc checks the slide; give --slide too.');
   const slide = o.slide ? existingFile(o.slide, 'Slide file') : null;
   const genomicsFile = o.genomics ? existingFile(o.genomics, 'Genomic profile') : null;
   const out = path.resolve(o.out);
@@ -148,6 +154,11 @@ export async function analyzeOne(cli: CliContext, o: AnalyzeOptions): Promise<An
   if (slide) {
     const already = await s.db.get<{ id: number }>('SELECT id FROM slides WHERE case_id = ? AND path = ? ORDER BY id DESC LIMIT 1', [caseId, slide]);
     slideId = already?.id ?? (await cli.call('slides.attach', { caseId, path: slide })).id;
+    // Stored with the slide (audited, "entered by" the operator) and only when it changes, so re-runs add nothing.
+    if (o.slideMpp !== undefined) {
+      const cur = await s.db.get<{ user_mpp: number | null }>('SELECT user_mpp FROM slides WHERE id = ?', [slideId]);
+      if (cur?.user_mpp !== o.slideMpp) await cli.call('slides.setMpp', { id: slideId, mpp: o.slideMpp });
+    }
   }
   if (checked.genomics) {
     const { content, fileName } = checked.genomics;
@@ -160,7 +171,7 @@ export async function analyzeOne(cli: CliContext, o: AnalyzeOptions): Promise<An
 
   const started = await cli.call('analysis.start', {
     caseId, modelId: pkg.id, ...(slideId !== undefined ? { slideId } : {}),
-    ...(o.forceCpu ? { forceCpu: true } : {}), ...(o.ep ? { executionProvider: o.ep } : {}),
+    ...(o.forceCpu ? { forceCpu: true } : {}), ...(o.ep ? { executionProvider: o.ep } : {}), ...(o.slideQc ? { slideQc: true } : {}),
   });
   let last = '';
   const onProgress = (e: { id: number; stage: string | null; progress: { done: number; total: number } | null }) => {
@@ -224,7 +235,7 @@ async function runFeatures(slideArg: string, o: { out: string; model?: string; e
   const dataDir = defaultDataDir();
   const pkg = await pickModel(cliModelRegistry(), o.model);
   const te = pkg.manifest.tileEncoder;
-  const enc = await resolveEncoder(te, { dataDir, packageDir: pkg.dir, explicitPath: o.encoder });
+  const enc = await resolveEncoder(te, { dataDir, packageDir: pkg.dir, explicitPath: o.encoder, resourcesDir: resourcesDirFromEnv() });
   const host = new WorkerHost<AnalysisWorkerApi>({ name: 'analysis worker', factory: analysisWorkerFactory(), timeoutMs: 0 });
   try {
     return await host.call('features', {
@@ -253,6 +264,7 @@ interface BatchRow {
   model?: string;
   birthYear?: number;
   collected?: string;
+  slideMpp?: number;
 }
 
 export function parseShard(v: string): { i: number; n: number } {
@@ -270,7 +282,7 @@ export function readBatchManifest(file: string): BatchRow[] {
   const t = parseCsv(fs.readFileSync(abs, 'utf8'), 'batch manifest');
   const col = (name: string) => t.header.findIndex((h) => h.trim().toLowerCase() === name);
   const ci = col('case_id');
-  if (ci < 0) throw badInput(`The batch manifest needs a case_id column (columns: case_id,slide,genomics,row_id[,model,birth_year,collected]); found ${t.header.join(',')}.`);
+  if (ci < 0) throw badInput(`The batch manifest needs a case_id column (columns: case_id,slide,genomics,row_id[,model,birth_year,collected,slide_mpp]); found ${t.header.join(',')}.`);
   const [si, gi, ri, mi, bi, di] = ['slide', 'genomics', 'row_id', 'model', 'birth_year', 'collected'].map(col) as [number, number, number, number, number, number];
   const rel = (p: string) => (path.isAbsolute(p) ? p : path.resolve(base, p));
   const seen = new Set<string>();
@@ -287,6 +299,9 @@ export function readBatchManifest(file: string): BatchRow[] {
     if (cell(mi)) row.model = cell(mi);
     if (cell(bi)) row.birthYear = positiveInt(`birth_year (line ${r.line})`)(cell(bi));
     if (cell(di)) row.collected = cell(di);
+    const mppCol = col('slide_mpp');
+    if (cell(mppCol)) row.slideMpp = positiveNumber(`slide_mpp (line ${r.line})`)(cell(mppCol));
+    if (row.slideMpp !== undefined && !row.slide) throw badInput(`batch manifest line ${r.line}: slide_mpp is given but case ${caseId} has no slide.`);
     if (!row.slide && !row.genomics) throw badInput(`batch manifest line ${r.line}: case ${caseId} has neither a slide nor a genomics file.`);
     return row;
   });
@@ -372,6 +387,8 @@ export function registerAnalysisCommands(program: Command, cli: CliContext): voi
     .requiredOption('--out <dir>', 'folder for result.json and report.pdf')
     .option('--force-cpu', 'run on CPU even where a GPU execution provider exists')
     .option('--ep <provider>', `try this execution provider first (${EPS.join(', ')})`, epOption)
+    .option('--slide-mpp <um>', "the slide's µm/px when the file records none (stored with the slide as entered by you)", positiveNumber('--slide-mpp'))
+    .option('--slide-qc', 'check the slide (tissue, tile grid, quality flags) even when the model does not use it')
     .option('--progress', 'print stage changes on stderr');
   analyzeCmd.action(async (o: AnalyzeOptions) => {
     const r = await analyzeOne(cli, o);
@@ -384,9 +401,10 @@ export function registerAnalysisCommands(program: Command, cli: CliContext): voi
     .requiredOption('--out <dir>', 'one sub-folder per case')
     .option('--shard <I/N>', 'only rows whose 0-based index i has i mod N = I (Slurm arrays, Kubernetes indexed jobs)', parseShard)
     .option('--model <id>', 'model package for rows without a model column')
+    .option('--slide-qc', 'check each slide (tissue, tile grid, quality flags) even when the model does not use it')
     .option('--force-cpu', 'run on CPU')
     .option('--ep <provider>', `try this execution provider first (${EPS.join(', ')})`, epOption)
-    .action(async (manifest: string, o: { out: string; shard?: { i: number; n: number }; model?: string; forceCpu?: boolean; ep?: EpName }) => {
+    .action(async (manifest: string, o: { out: string; shard?: { i: number; n: number }; model?: string; slideQc?: boolean; forceCpu?: boolean; ep?: EpName }) => {
       const rows = readBatchManifest(manifest);
       const shard = o.shard ?? { i: 0, n: 1 };
       const mine = rows.filter((r) => r.index % shard.n === shard.i);
@@ -402,7 +420,7 @@ export function registerAnalysisCommands(program: Command, cli: CliContext): voi
         try {
           const res = await analyzeOne(cli, {
             slide: r.slide, genomics: r.genomics, rowId: r.rowId, model: r.model ?? o.model, patient: r.caseId, accession: `batch-${r.caseId}`,
-            birthYear: r.birthYear, collected: r.collected, out: dir, forceCpu: o.forceCpu, ep: o.ep,
+            birthYear: r.birthYear, collected: r.collected, out: dir, forceCpu: o.forceCpu, slideMpp: r.slideMpp, slideQc: o.slideQc, ep: o.ep,
           });
           fs.rmSync(path.join(dir, 'error.txt'), { force: true });
           report.push({ caseId: r.caseId, status: 'succeeded', analysisId: res.analysisId });
@@ -431,11 +449,12 @@ export function registerAnalysisCommands(program: Command, cli: CliContext): voi
     .requiredOption('--case <id>', 'case id', positiveInt('--case'))
     .option('--model <id>', 'model package')
     .option('--slide <id>', 'which slide of the case (default: the newest)', positiveInt('--slide'))
+    .option('--slide-qc', 'check the slide (tissue, tile grid, quality flags) even when the model does not use it')
     .option('--force-cpu', 'run on CPU')
     .option('--ep <provider>', `try this execution provider first (${EPS.join(', ')})`, epOption)
     .option('--no-wait', 'return once queued (the job is failed as interrupted if this process exits first)')
-    .action(async (o: { case: number; model?: string; slide?: number; forceCpu?: boolean; ep?: EpName; wait: boolean }) => {
-      const started = await cli.call('analysis.start', { caseId: o.case, ...(o.model ? { modelId: o.model } : {}), ...(o.slide ? { slideId: o.slide } : {}), ...(o.forceCpu ? { forceCpu: true } : {}), ...(o.ep ? { executionProvider: o.ep } : {}) });
+    .action(async (o: { case: number; model?: string; slide?: number; slideQc?: boolean; forceCpu?: boolean; ep?: EpName; wait: boolean }) => {
+      const started = await cli.call('analysis.start', { caseId: o.case, ...(o.model ? { modelId: o.model } : {}), ...(o.slide ? { slideId: o.slide } : {}), ...(o.slideQc ? { slideQc: true } : {}), ...(o.forceCpu ? { forceCpu: true } : {}), ...(o.ep ? { executionProvider: o.ep } : {}) });
       if (!o.wait) {
         cli.out(started, `analysis ${started.id} queued`);
         return;
@@ -475,7 +494,7 @@ export function registerAnalysisCommands(program: Command, cli: CliContext): voi
     if (!known) throw badInput(`Unknown encoder "${o.id}".`);
     const te = { id: o.id, file: null, sha256: known.equivalentSha256[0] ?? '', upstreamUrl: known.upstreamUrl } as Parameters<typeof resolveEncoder>[0];
     try {
-      const r = await resolveEncoder(te, { dataDir: defaultDataDir() });
+      const r = await resolveEncoder(te, { dataDir: defaultDataDir(), resourcesDir: resourcesDirFromEnv() });
       cli.out({ installed: true, ...r }, `${o.id}: ${r.path} (${r.source}, sha256 ${r.sha256})`);
     } catch (e) {
       if (e instanceof GliofuseError && e.code === 'NOT_FOUND') {
@@ -484,6 +503,14 @@ export function registerAnalysisCommands(program: Command, cli: CliContext): voi
       } else throw e;
     }
   });
+  encoder.command('install')
+    .description('install the tile encoder from a local file (the ONNX Model Zoo mobilenetv2-12-int8.onnx, or the derived graph); sha256-checked and audited')
+    .argument('<file>', 'the .onnx file')
+    .option('--id <id>', 'encoder id', defaultEncoder)
+    .action(async (file: string, o: { id: string }) => {
+      const r = await cli.call('encoder.install', { path: path.resolve(file), id: o.id });
+      cli.out(r, `installed ${r.id} at ${r.path ?? '?'} (sha256 ${r.sha256 ?? '?'})`);
+    });
   // The same set-up step where users look for it first.
   const models = program.commands.find((c) => c.name() === 'models');
   models?.command('fetch-encoder')
@@ -520,7 +547,7 @@ export function registerAnalysisCommands(program: Command, cli: CliContext): voi
       const prior = await s.db.get<{ id: number }>('SELECT c.id FROM cases c JOIN patients p ON p.id = c.patient_id WHERE p.pseudonym = ? AND c.accession = ?', [inputs.patient, DEMO_ACCESSION]);
       const r = await analyzeOne(cli, {
         slide: inputs.slide, genomics, rowId: inputs.patient, patient: inputs.patient, accession: DEMO_ACCESSION, model: modelId,
-        out: path.join(dir, 'result'), progress: !cli.opts().json, reuseGenomics: true,
+        out: path.join(dir, 'result'), progress: !cli.opts().json, reuseGenomics: true, slideQc: true,
       });
       const analysesOfCase = (await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM analyses WHERE case_id = ?', [r.caseId]))?.n ?? 1;
       const reusedCase = prior !== undefined;
