@@ -77,8 +77,8 @@ for (const ep of gpus) {
   const t = await tilesPerSecond(ep, float ? 'float32' : 'int8');
   const c = await casesPerSecond(ep);
   if (t?.adapter) adapters.push(`${ep}: ${t.adapter.adapter ? `${t.adapter.adapter.name} (${t.adapter.adapter.vendor}, ${t.adapter.adapter.type}, ${t.adapter.adapter.backend} ${t.adapter.adapter.apiVersion})` : 'unknown'} — ${t.adapter.note}`);
-  push([ep, float ? 'float32' : 'int8', t ? (Number.isNaN(t.rate) ? `did not start: ${t.note}` : t.rate.toFixed(1)) : '-', Number.isNaN(c.rate) ? `did not start: ${c.note}` : c.rate.toFixed(1),
-    `${((t?.rate ?? NaN) / (cpuTiles?.rate ?? NaN)).toFixed(2)}, ${(c.rate / cpuCases.rate).toFixed(2)}`]);
+  push([ep, float ? 'float32' : 'int8', t ? (Number.isNaN(t.rate) ? `did not start: ${t.note}` : t.rate.toPrecision(3)) : '-', Number.isNaN(c.rate) ? `did not start: ${c.note}` : c.rate.toPrecision(3),
+    `${((t?.rate ?? NaN) / (cpuTiles?.rate ?? NaN)).toPrecision(2)}, ${(c.rate / cpuCases.rate).toPrecision(2)}`]);
 }
 console.log(`adapter: ${adapters.join('; ') || (gpus.length ? 'none started' : 'no GPU provider planned on this machine (set GLIOFUSE_BENCH_EPS=webgpu to try one)')}`);
 if (!process.env.GLIOFUSE_DATA_DIR) fs.rmSync(dataDir, { recursive: true, force: true });

@@ -165,6 +165,9 @@ export async function computeSlideFeatures(req: FeatureRequest, reader: SlideRea
       tracker.begin('encoding', coords.length);
       if (coords.length > 0) {
         const perf = { ...defaultPerf(), ...req.perf };
+        // One session on a GPU: a second one would only queue on the same device (and hold a second copy of the
+        // weights there); the CPU's reason for two sessions (barriers stalled by the reader) does not apply.
+        if (float && !req.perf?.encoderSessions && !process.env.GLIOFUSE_ENCODER_SESSIONS) perf.encoderSessions = 1;
         const spec: EncoderSpec = { id: te.id, path: req.encoder.path, sha256: req.encoder.sha256, inputName: te.inputName, outputName: te.outputName, inputSize: te.inputSize, featureDim: te.featureDim, float };
         const lease = await workerSessions.encoderPool(spec, { threads: perf.encoderThreads, allowSpinning: false, forceCpu: req.providers.forceCpu, ...(req.providers.requested ? { requested: req.providers.requested } : {}) }, perf.encoderSessions);
         const thread = lease.value;
