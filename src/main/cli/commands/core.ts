@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { readStdin } from '../read-stdin.ts';
-import { badInput } from '../../../shared/errors.ts';
+import { GliofuseError, badInput } from '../../../shared/errors.ts';
+import os from 'node:os';
 import { ROLES } from '../../../shared/contract/define.ts';
 import { parseAnchor, verifyStoreFile, type Anchor } from '../../integrity/verify-store.ts';
 import { describeVerification } from '../../integrity/describe-verification.ts';
@@ -41,6 +42,12 @@ export function registerCoreCommands(program: Command, cli: CliContext): void {
         const r = await cli.callPublic('auth.setupAdmin', req);
         cli.out(r.user, `created admin ${r.user.username} (id ${r.user.id})`);
       } else {
+        // A first-run "user add --role admin" that arrives once another one has won (racing processes, or simply
+        // late) and names no account of its own: set-up is done, as for the processes that lost inside set-up.
+        const operator = cli.opts().as ?? process.env.GLIOFUSE_USER ?? os.userInfo().username;
+        if (o.role === 'admin' && !(await s.users.actorByUsername(operator).then(() => true, () => false))) {
+          throw new GliofuseError('CONFLICT', 'Set-up is already complete; ask an administrator for an account.');
+        }
         const u = await cli.call('users.add', { ...req, role: o.role as Role });
         cli.out(u, `created ${u.role} ${u.username} (id ${u.id})`);
       }
