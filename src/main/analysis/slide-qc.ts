@@ -13,14 +13,9 @@ import { describeThreshold } from '../wsi/tissue-threshold.ts';
 import { computeTileGrid } from '../wsi/tiler.ts';
 import type { ProgressTracker } from './progress.ts';
 import { openSlide } from './tile-source.ts';
-import type { SlideRef } from './worker-api.ts';
+import type { SlideRef, UserMpp } from './worker-api.ts';
 
 /** A µm/px a user entered for the slide (slides.user_mpp, migration 0040). */
-export interface UserMpp {
-  value: number;
-  enteredBy: string;
-  enteredAt: string;
-}
 
 export interface SlideQcInfo {
   tissueFraction: number;

@@ -12,7 +12,6 @@ import type { BagMeta } from './feature-bag.ts';
 import type { ExtractStats } from './feature-extraction.ts';
 import type { EncoderInfo } from './tile-encoder.ts';
 import type { SlideWork } from './modalities.ts';
-import type { UserMpp } from './slide-qc.ts';
 import type { Warning } from '../../shared/analysis-result.ts';
 import type { SessionCounts } from './worker-sessions.ts';
 
@@ -37,6 +36,13 @@ export interface EncoderRef {
   sha256: string;
   /** Where the float variant for GPU providers is derived and kept (<dataDir>/encoders); absent = no float variant. */
   variantDir?: string;
+}
+
+/** A µm/px the user entered for a slide whose file records none (issue 13.4), with who entered it and when. */
+export interface UserMpp {
+  value: number;
+  enteredBy: string;
+  enteredAt: string;
 }
 
 export interface SlideRef {
