@@ -46,7 +46,7 @@ test('IDH-wildtype + EGFR amplification with histology of grade 3: criteria say 
   const aiGradeText = (await gradeBlock.locator('.an-top').textContent()) ?? '';
   const aiGrade = /Histological grade ([1-4]) \(TCGA, pre-2021\)/.exec(aiGradeText)?.[1];
   expect(aiGrade, `the AI grade is worded as the TCGA histological grade: "${aiGradeText}"`).toBeTruthy();
-  // This profile (no CNV event but EGFR) is graded low by the reference model; the test needs an AI grade other than 4.
+  // This profile (no CNV event but EGFR) is graded 2 or 3 by the reference model (v1: 2, v2: 3); the test needs an AI grade other than 4.
   expect(aiGrade, 'the reference model must not predict grade 4 for this profile, or there is no grade disagreement to show').not.toBe('4');
   await expect(gradeBlock).not.toContainText('CNS WHO grade');
 
@@ -79,6 +79,11 @@ test('IDH-wildtype + EGFR amplification with histology of grade 3: criteria say 
   const bannerBox = await banner.boundingBox();
   const frameBox = await frame.boundingBox();
   expect(bannerBox && frameBox && bannerBox.y < frameBox.y).toBe(true);
+  // The clinical reference risk beside the AI: age was not given, so it is withheld and the field named.
+  const reference = page.getByRole('region', { name: 'Clinical reference risk' });
+  await expect(reference).toContainText('Statistical model · not AI');
+  await expect(reference).toContainText('Not computed: age_at_diagnosis was not measured');
+  await expect(reference).toContainText(/c-index/);
   await expect(page.getByText(RUO_STATEMENT).first()).toBeVisible();
   await shot(page, '30-who-cns5-criteria');
 
