@@ -89,3 +89,16 @@ test('risk groups: below the first cut-off is low, a value equal to a cut-off go
   assert.equal(riskGroup(m, -2).name, 'high');
   assert.equal(riskGroup(m, 0).index, 2);
 });
+
+test('adapter report: Dawn\'s high-performance order (discrete, integrated, virtual, CPU), other devices listed, unknown said', async () => {
+  const { adapterReport, preferredAdapter } = await import('../../../src/main/inference/gpu-adapter.ts');
+  const list = [adapter('SwiftShader', 'cpu'), adapter('Intel UHD', 'integrated'), adapter('RTX', 'discrete')];
+  assert.equal(preferredAdapter(list)?.name, 'RTX');
+  assert.equal(preferredAdapter([adapter('SwiftShader', 'cpu'), adapter('Intel UHD', 'integrated')])?.name, 'Intel UHD');
+  assert.equal(preferredAdapter([]), null);
+  const r = adapterReport({ adapters: list, note: '' });
+  assert.equal(r.adapter?.name, 'RTX');
+  assert.match(r.note, /does not report the adapter Dawn chose.*other devices: SwiftShader .*Intel UHD/);
+  assert.deepEqual(adapterReport({ adapters: null, note: 'not obtainable: x' }), { adapter: null, note: 'not obtainable: x' });
+  assert.match(adapterReport({ adapters: [], note: 'no loader' }).note, /no adapter found: no loader/);
+});
