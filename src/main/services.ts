@@ -31,6 +31,7 @@ import { encoderHandlers } from './analysis/encoder-handlers.ts';
 import { slideSettingsHandlers } from './wsi/slide-settings-handlers.ts';
 import { AnalysisService } from './analysis/job-manager.ts';
 import { analysisHandlers } from './analysis/handlers.ts';
+import { auditViewHandlers } from './audit-view/handlers.ts';
 import { genomicsViewHandlers } from './genomics/interpretation-handlers.ts';
 import { caseRecordHandlers } from './case-records/handlers.ts';
 import { WhoCaseService } from './who-cns5/case-service.ts';
@@ -148,6 +149,7 @@ export async function createServices(cfg: ServicesConfig): Promise<Services> {
     ...encoderHandlers(new EncoderService({ audit, models, dataDir, resourcesPath: cfg.resourcesPath })),
     ...slideSettingsHandlers({ slides }),
     ...analysisHandlers(analysis),
+    ...auditViewHandlers({ db }),
     ...genomicsViewHandlers({ patients }),
     ...caseRecordHandlers({ db, audit }),
     ...whoCns5Handlers(whoCases),

@@ -1,6 +1,6 @@
 /**
  * Issue 14 item 9 (the smaller ones that are done): no internal function names in error messages, the audit chain
- * verified on open, each entity type once, the model card's tables as tables, "New case" everywhere, the window
+ * verified on open, routine reads hidden until asked for, each entity type once, the model card's tables as tables, "New case" everywhere, the window
  * title naming the case.
  */
 import { expect, test } from '@playwright/test';
@@ -29,7 +29,12 @@ test('smaller first-use findings: messages, audit chain on open, entity types, m
   expect(types).not.toContain('cases');
   expect(types).not.toContain('patients');
   expect(new Set(types).size).toBe(types.length);
+  // Routine reads are hidden (and counted) until asked for.
+  await expect(page.getByTestId('reads-hidden')).toContainText(/\d+ routine reads hidden/);
+  await expect(page.locator('.table-audit tbody td').filter({ hasText: /^read\./ })).toHaveCount(0);
   await shot(page, '54-audit-verified-on-open');
+  await page.getByLabel('Show routine reads (opening a patient, case or list)').check();
+  await expect(page.locator('.table-audit tbody td').filter({ hasText: /^read\./ }).first()).toBeVisible();
 
   // The model card's Markdown tables are tables, not raw pipes.
   await rail(page, 'Models').click();

@@ -12,6 +12,7 @@ import { slideSettingsChannels } from './slide-settings.ts';
 import { modelChannels } from './models.ts';
 import { genomicsChannels } from './genomics.ts';
 import { analysisChannels } from './analysis.ts';
+import { auditViewChannels } from './audit-view.ts';
 import { genomicsViewChannels } from './genomics-view.ts';
 import { caseRecordChannels } from './case-records.ts';
 import { passwordChannels } from './password.ts';
@@ -29,6 +30,7 @@ export const contract = {
   ...modelChannels,
   ...genomicsChannels,
   ...analysisChannels,
+  ...auditViewChannels,
   ...genomicsViewChannels,
   ...caseRecordChannels,
   ...passwordChannels,

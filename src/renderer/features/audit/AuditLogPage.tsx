@@ -4,7 +4,7 @@ import { call, errorMessage } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';
 import { navigate } from '../../lib/route.ts';
 import { fmtDateTime, fmtInt, shortHash } from '../../lib/format.ts';
-import { Button, ErrorPanel, PageHeader, Pager, SelectField, TextField } from '../../components/ui.tsx';
+import { Button, Checkbox, ErrorPanel, PageHeader, Pager, SelectField, TextField } from '../../components/ui.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { isAdmin, useSession } from '../../lib/session.tsx';
 import { AuditTable } from './AuditTable.tsx';
@@ -64,6 +64,7 @@ export function AuditLogPage({ query }: { query: URLSearchParams }) {
     patient: query.get('patient') ?? '',
     etype: query.get('etype') ?? '',
     eid: query.get('eid') ?? '',
+    reads: query.get('reads') ?? '',
   };
   const offset = Math.max(0, Number(query.get('offset') ?? 0) || 0);
   const [draft, setDraft] = useState(f);
@@ -73,9 +74,11 @@ export function AuditLogPage({ query }: { query: URLSearchParams }) {
   const users = useAsync(() => (isAdmin(user.role) ? call('users.list', {}) : Promise.resolve(null)), [user.role]);
   const userId = /^\d+$/.test(f.user) ? Number(f.user) : undefined;
   const { data, error, loading, reload } = useAsync(
-    () => call('audit.list', {
-      action: f.action || undefined, userId, patientPseudonym: f.patient || undefined,
-      entityType: f.etype || undefined, entityId: f.eid || undefined, limit: PAGE, offset,
+    // audit.browse: a user by id (admins' list) or by name (everyone), routine reads hidden unless asked for.
+    () => call('audit.browse', {
+      action: f.action || undefined, userId, userName: userId === undefined && f.user.trim() ? f.user.trim() : undefined,
+      patientPseudonym: f.patient || undefined, entityType: f.etype || undefined, entityId: f.eid || undefined,
+      includeReads: f.reads === '1', limit: PAGE, offset,
     }),
     [key, offset],
   );
@@ -96,7 +99,7 @@ export function AuditLogPage({ query }: { query: URLSearchParams }) {
           <SelectField label="User" value={draft.user} onChange={(e) => setDraft({ ...draft, user: e.target.value })}
             options={[{ value: '', label: 'Anyone' }, ...users.data.users.map((u) => ({ value: String(u.id), label: `${u.displayName} (${u.username})` }))]} />
         ) : (
-          <TextField label="User ID" inputMode="numeric" value={draft.user} onChange={(e) => setDraft({ ...draft, user: e.target.value.replace(/\D/g, '') })} />
+          <TextField label="User" value={draft.user} onChange={(e) => setDraft({ ...draft, user: e.target.value })} placeholder="name or user name" />
         )}
         <TextField label="Patient pseudonym" value={draft.patient} onChange={(e) => setDraft({ ...draft, patient: e.target.value })} />
         <SelectField label="Entity type" value={draft.etype} onChange={(e) => setDraft({ ...draft, etype: e.target.value })}
@@ -108,6 +111,10 @@ export function AuditLogPage({ query }: { query: URLSearchParams }) {
         </div>
       </form>
       {error && <ErrorPanel message={error} onRetry={reload} />}
+      <div className="toolbar">
+        <Checkbox label="Show routine reads (opening a patient, case or list)" checked={f.reads === '1'} onChange={(e) => navigate('/audit', { ...f, reads: e.target.checked ? '1' : undefined })} />
+        {data && data.readsHidden > 0 && <span className="muted" data-testid="reads-hidden">{fmtInt(data.readsHidden)} routine reads hidden</span>}
+      </div>
       <AuditTable events={data?.events} loading={loading} emptyText={active ? 'No events match these filters.' : 'The log is empty.'} />
       {data && data.total > 0 && <Pager offset={offset} limit={PAGE} total={data.total} label="events" onChange={(o) => navigate('/audit', { ...f, offset: o || undefined })} />}
     </div>
