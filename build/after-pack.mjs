@@ -77,6 +77,25 @@ export function checkModels(resourcesDir, asarPath) {
   return { problems, files: shipped.length, manifest };
 }
 
+/**
+ * resources/encoders holds exactly the tile encoder(s) the build manifest lists, hash for hash, and at least one:
+ * an installer without its encoder would send clinics to a network they do not have (issue 13.1).
+ */
+export function checkEncoders(resourcesDir, manifest) {
+  const dir = path.join(resourcesDir, 'encoders');
+  const listed = manifest.encoders ?? [];
+  const problems = [];
+  if (listed.length === 0) problems.push('no tile encoder in the build manifest (run scripts/prepare-encoder.ts; set GLIOFUSE_ENCODER_SOURCE on machines without network access)');
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+  for (const n of files) if (!listed.some((e) => e.path === n)) problems.push(`encoders/${n} is not in the build manifest`);
+  for (const e of listed) {
+    const f = path.join(dir, e.path);
+    if (!fs.existsSync(f)) problems.push(`encoders/${e.path} is missing`);
+    else if (sha256File(f) !== e.sha256) problems.push(`encoders/${e.path} differs from the build manifest`);
+  }
+  return { problems, files };
+}
+
 export default async function afterPack(context) {
   const platform = context.electronPlatformName === 'mas' ? 'darwin' : context.electronPlatformName;
   const arch = ARCH_NAMES[context.arch] ?? String(context.arch);
@@ -112,6 +131,10 @@ export default async function afterPack(context) {
   const m = checkModels(resourcesDir, asarPath);
   failures.push(...m.problems);
   log(`models: ${m.files} files ${m.problems.length ? 'PROBLEMS' : `match build manifest (${m.manifest.version}, ${String(m.manifest.commit).slice(0, 12)})`}`);
+
+  const enc = checkEncoders(resourcesDir, m.manifest);
+  failures.push(...enc.problems);
+  log(`encoders: ${enc.files.join(', ') || 'none'} ${enc.problems.length ? 'PROBLEMS' : 'match build manifest'}`);
 
   if (failures.length) throw new Error(`Gliofuse package check failed:\n  - ${failures.join('\n  - ')}`);
 }

@@ -69,7 +69,7 @@ function gitCommit(root) {
   return { commit: head.stdout.trim(), dirty: status.status === 0 ? status.stdout.trim().length > 0 : null };
 }
 
-export function createBuildManifest({ root = ROOT, modelsRoot = path.join(root, 'models') } = {}) {
+export function createBuildManifest({ root = ROOT, modelsRoot = path.join(root, 'models'), encodersRoot = path.join(root, 'dist', 'encoders') } = {}) {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   const epoch = process.env.SOURCE_DATE_EPOCH;
   const buildDate = epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
@@ -87,7 +87,19 @@ export function createBuildManifest({ root = ROOT, modelsRoot = path.join(root, 
     buildDate: buildDate.toISOString(),
     modelsExcluded: MODELS_EXCLUDED,
     models,
+    // The tile encoder the installer carries (issue 13.1), prepared by scripts/prepare-encoder.ts into dist/encoders
+    // and shipped as resources/encoders; absent from development builds that never ran it.
+    encoders: listEncoderFiles(encodersRoot),
   };
+}
+
+/** dist/encoders/*.onnx with sha256 and size, sorted ([] when the folder does not exist). */
+export function listEncoderFiles(encodersRoot) {
+  if (!fs.existsSync(encodersRoot)) return [];
+  return fs.readdirSync(encodersRoot).filter((n) => n.endsWith('.onnx')).sort().map((n) => {
+    const file = path.join(encodersRoot, n);
+    return { path: n, sha256: sha256File(file), bytes: fs.statSync(file).size };
+  });
 }
 
 export function writeBuildManifest({ root = ROOT, outFile = path.join(root, 'dist', 'build-manifest.json'), modelsRoot } = {}) {

@@ -11,7 +11,10 @@
  *   --openslide-vendor DIR         vendor root holding <platform>-<arch>/ and SHA256SUMS (default vendor/openslide)
  *   --openslide-optional           allow a package without bundled OpenSlide (development only)
  *   --output DIR                   where packages go (default release/)
- *   --skip-build                   package the existing dist/ as is
+ *   --skip-build                   package the existing dist/ as is (including dist/encoders)
+ *
+ * The tile encoder (dist/encoders, issue 13.1) comes from GLIOFUSE_ENCODER_SOURCE (a local copy of the pinned
+ * upstream file, for build machines without network access) or is downloaded; either way its sha256 is checked.
  *
  * electron-builder merges array options instead of replacing them, so overrides are applied to the parsed YAML
  * here and the result is handed to electron-builder as one complete config file.
@@ -20,6 +23,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { build as buildApp } from './build.mjs';
 
@@ -52,6 +56,16 @@ export function parseDistArgs(argv) {
   return o;
 }
 
+/**
+ * dist/encoders/<id>.onnx from GLIOFUSE_ENCODER_SOURCE or the pinned upstream URL, sha256-verified
+ * (scripts/prepare-encoder.ts, TypeScript run through tsx, a dev dependency present wherever installers are built).
+ */
+export function prepareEncoder() {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'prepare-encoder.ts'), '--out', path.join(ROOT, 'dist', 'encoders')], { cwd: ROOT, encoding: 'utf8', env: process.env });
+  if (r.status !== 0) throw new Error((r.stderr || r.stdout || `prepare-encoder exited ${r.status}`).trim());
+  process.stdout.write(r.stdout);
+}
+
 /** electron-builder.yml as an object, with this run's overrides applied. */
 export function builderConfig(o) {
   const yaml = require('js-yaml');
@@ -72,6 +86,8 @@ export function builderConfig(o) {
 
 export async function dist(argv) {
   const o = parseDistArgs(argv);
+  // The tile encoder every installer carries (issue 13.1), before the build so the build manifest lists it.
+  if (!o.skipBuild) prepareEncoder();
   if (!o.skipBuild) await buildApp(['--production', '--strict']);
   if (o.openslideVendor) process.env.GLIOFUSE_OPENSLIDE_VENDOR = o.openslideVendor;
   if (o.openslideOptional) process.env.GLIOFUSE_OPENSLIDE_OPTIONAL = '1';

@@ -12,4 +12,5 @@ export const INSTALL_TIME_ONLY: Set<string>;
 export function productionPackages(lock?: unknown, pkg?: unknown): SoupRow[];
 export function nativeComponents(lock?: unknown): { name: string; version: string; licence: string; purpose: string }[];
 export function modelComponents(): { name: string; version: string; licence: string; purpose: string }[];
+export const BUNDLED_ENCODER: { id: string; upstreamSha256: string; shippedSha256: string };
 export function renderSoup(): string;

@@ -137,9 +137,25 @@ export function nativeComponents(lock = JSON.parse(fs.readFileSync(path.join(ROO
   ];
 }
 
+/**
+ * The tile encoder every installer carries in resources/encoders (issue 13.1): prepared at dist time by
+ * scripts/prepare-encoder.ts from the pinned upstream file. Pins restated from src/main/analysis/encoder-store.ts
+ * (KNOWN_ENCODERS); test/unit/distribution/soup-encoder.test.ts fails when they differ.
+ */
+export const BUNDLED_ENCODER = {
+  id: 'mobilenetv2-12-int8-features',
+  upstreamSha256: 'cc028fe6cae7bc11a4ff53cfc9b79c920e8be65ce33a904ec3e2a8f66d77f95f',
+  shippedSha256: '550494695d96d9815ab984c2218faf6f42c67d0412d6a660c5f78866d9473565',
+};
+
 export function modelComponents() {
   const dir = path.join(ROOT, 'models');
-  const out = [];
+  const out = [{
+    name: `tile encoder ${BUNDLED_ENCODER.id} (resources/encoders, every installer)`,
+    version: `ONNX Model Zoo mobilenetv2-12-int8 (opset 12), upstream sha256 ${BUNDLED_ENCODER.upstreamSha256.slice(0, 16)}…, shipped sha256 ${BUNDLED_ENCODER.shippedSha256.slice(0, 16)}…`,
+    licence: 'Apache-2.0',
+    purpose: 'tile feature extractor for slides, so no clinic needs a network: fetched (or taken from GLIOFUSE_ENCODER_SOURCE) and sha256-verified at dist time by scripts/prepare-encoder.ts, features output added, listed in the build manifest',
+  }];
   for (const id of fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []) {
     const mf = path.join(dir, id, 'manifest.json');
     if (id === 'training' || !fs.existsSync(mf)) continue;

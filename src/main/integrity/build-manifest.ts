@@ -27,6 +27,8 @@ export const BuildManifest = z.object({
       bytes: z.number().int().nonnegative(),
     }),
   ),
+  /** The tile encoder shipped in resources/encoders (issue 13.1); absent in manifests from before it was bundled. */
+  encoders: z.array(z.object({ path: z.string().regex(/^[A-Za-z0-9._-]+\.onnx$/), sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() })).optional(),
 });
 export type BuildManifest = z.infer<typeof BuildManifest>;
 

@@ -147,6 +147,23 @@ describe('packaged app (electron-builder --dir --linux --x64, stub Electron)', {
     assert.equal(manifest.version, pkg.version);
   });
 
+  test('the tile encoder is in the package (issue 13.1): listed in the build manifest, a pinned graph, found by the packaged CLI', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(app.extractedDir, 'dist', 'build-manifest.json'), 'utf8')) as { encoders?: { path: string; sha256: string; bytes: number }[] };
+    const enc = manifest.encoders ?? [];
+    assert.deepEqual(enc.map((e) => e.path), ['mobilenetv2-12-int8-features.onnx']);
+    assert.deepEqual(fs.readdirSync(path.join(app.resourcesDir, 'encoders')), ['mobilenetv2-12-int8-features.onnx']);
+    const data = fs.readFileSync(path.join(app.resourcesDir, 'encoders', 'mobilenetv2-12-int8-features.onnx'));
+    const digest = crypto.createHash('sha256').update(data).digest('hex');
+    assert.equal(digest, enc[0]?.sha256);
+    assert.equal(data.length, enc[0]?.bytes);
+    // The upstream file with its features output added exactly as `gliofuse encoder fetch` does.
+    assert.equal(digest, '550494695d96d9815ab984c2218faf6f42c67d0412d6a660c5f78866d9473565');
+    const r = app.runCli(['--json', 'encoder', 'status'], { env: { GLIOFUSE_RESOURCES_DIR: app.resourcesDir, GLIOFUSE_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'gf-enc-')) } });
+    assert.equal(r.status, 0, r.stderr);
+    const st = JSON.parse(r.stdout) as { installed: boolean; source: string; sha256: string };
+    assert.deepEqual([st.installed, st.source, st.sha256], [true, 'bundled', digest]);
+  });
+
   test('fuses are flipped as released (read back from the executable)', async () => {
     const { getCurrentFuseWire, FuseV1Options } = (await import('@electron/fuses')) as typeof import('@electron/fuses');
     const wire = await getCurrentFuseWire(app.executable);

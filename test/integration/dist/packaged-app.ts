@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { REPO_ROOT } from '../../helpers/shared-data.ts';
+import { REPO_ROOT, sharedFile } from '../../helpers/shared-data.ts';
 import { makeStubElectronDist } from './stub-electron.ts';
 
 const require = createRequire(import.meta.url);
@@ -129,7 +129,7 @@ async function build(): Promise<PackagedApp> {
       const res = spawnSync(
         process.execPath,
         [path.join(REPO_ROOT, 'scripts', 'dist.mjs'), '--linux', '--x64', '--dir', '--electron-dist', stub, '--openslide-vendor', vendorDir, '--output', output],
-        { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' }, maxBuffer: 64 * 1024 * 1024 },
+        { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true', GLIOFUSE_ENCODER_SOURCE: process.env.GLIOFUSE_ENCODER_SOURCE ?? sharedFile('models', 'mobilenetv2-12-int8.onnx') }, maxBuffer: 64 * 1024 * 1024 },
       );
       const log = `${res.stdout}\n${res.stderr}`;
       if (res.status !== 0) throw new Error(`scripts/dist.mjs failed (exit ${res.status}):\n${log.slice(-4000)}`);
