@@ -31,3 +31,10 @@ test('sizes carry binary units, probabilities two decimals, hashes are shortened
   assert.equal(shortHash('a'.repeat(64), 8), 'aaaaaaaa…');
   assert.equal(shortHash('abc', 8), 'abc');
 });
+
+test('survival risk in words, not raw numbers (issue 14 item 9)', async () => {
+  const { riskInWords } = await import('../../../src/renderer/features/analysis/risk-words.ts');
+  assert.equal(riskInWords(-1.198, [-3.827, -1.243], 'high'), 'Risk score −1.20, at or above the highest cut-off −1.24: the high group.');
+  assert.equal(riskInWords(-2, [-3.827, -1.243], 'intermediate'), 'Risk score −2.00, between the cut-offs −3.83 and −1.24: the intermediate group.');
+  assert.equal(riskInWords(-4, [-1.243, -3.827], 'low'), 'Risk score −4.00, below the lowest cut-off −3.83: the low group.');
+});

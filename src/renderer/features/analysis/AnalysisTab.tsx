@@ -14,6 +14,7 @@ import { Icon } from '../../components/icons.tsx';
 import type { AnalysisResult, Warning } from '../../../shared/analysis-result.ts';
 import type { CaseDetail } from '../cases/CasePage.tsx';
 import { AnalysisRunner } from './AnalysisRunner.tsx';
+import { riskInWords } from './risk-words.ts';
 import { attributionNote, derivedAgeOf } from './attribution-note.ts';
 import { ProbBars, SignedBars } from './ProbBars.tsx';
 import { CohortKmChart } from './CohortKmChart.tsx';
@@ -69,7 +70,7 @@ function SurvivalBlock({ r }: { r: AnalysisResult }) {
   return (
     <Block title="Survival">
       <p className="an-top">Risk group: {s.riskGroup}</p>
-      <p className="muted">Model risk {s.risk.toPrecision(4)}; cut-offs {s.riskGroupCutoffs.map((c) => c.toPrecision(4)).join(', ')} ({s.cutoffSource}).</p>
+      <p className="muted" data-testid="risk-words" title={`risk ${s.risk}; cut-offs ${s.riskGroupCutoffs.join(', ')}`}>{riskInWords(s.risk, s.riskGroupCutoffs, s.riskGroup)} Cut-offs: {s.cutoffSource}.</p>
       {curves ? <CohortKmChart curves={curves} highlight={s.riskGroup} model={{ edgesDays: s.binEdgesDays, survival: s.curve }} /> : <p className="muted">{why}</p>}
       <p className="an-note">The curves describe groups of training-cohort patients split by the model's risk. They are not a survival prediction or promise for this patient.</p>
     </Block>

@@ -13,6 +13,7 @@ import { RUO_STATEMENT } from '../../../shared/ruo.ts';
 import type { Review } from '../../../shared/contract/analysis.ts';
 import type { CaseDetail } from '../cases/CasePage.tsx';
 import { SignoffForm } from './SignoffForm.tsx';
+import { SignedLayers } from './SignedLayers.tsx';
 import { WhoCasePanel } from '../analysis/WhoCriteriaBlock.tsx';
 import './report.css';
 
@@ -34,11 +35,8 @@ function SignedDiagnosis({ r }: { r: Review }) {
   const d = r.diagnosis!;
   return (
     <div className="rp-signed">
+      <SignedLayers d={d} />
       <Facts items={[
-        ['Integrated diagnosis', d.integratedDiagnosis],
-        ['Histological classification', d.histologicalClassification],
-        ['CNS WHO grade', d.whoGrade === 'not assigned' ? 'not assigned' : `CNS WHO grade ${d.whoGrade}`],
-        ['Molecular information', <span className="rp-pre">{d.molecularInformation}</span>],
         ...(d.comment ? [['Comment', <span className="rp-pre">{d.comment}</span>] as [string, ReactNode]] : []),
         ['AI suggestion', `${d.aiAgreement ? AGREEMENT[d.aiAgreement] : '—'}${d.analysisId ? ` (analysis #${d.analysisId})` : ''}`],
         ...(d.overrideReason ? [['Reason for override', d.overrideReason] as [string, ReactNode]] : []),
@@ -190,7 +188,7 @@ export function ReportTab({ c, reload }: { c: CaseDetail; reload: () => void }) 
       <WhoCasePanel caseId={c.id} analysisId={r.ai?.analysisId ?? null} />
       <Section title={<><Icon name={signed ? 'check' : 'edit'} size={16} /> Diagnosis (WHO CNS5 layered report) · {signed ? 'signed' : 'not signed'}</>}>
         {signed ? <SignedDiagnosis r={r} />
-          : canSign ? <SignoffForm key={r.diagnosis?.updatedAt ?? 'new'} review={r} onSaved={onSaved} />
+          : canSign ? <SignoffForm key={`case-${r.caseId}`} review={r} onSaved={onSaved} />
           : (
             <p className="muted">
               {r.diagnosis ? `A draft exists (last saved ${fmtDateTime(r.diagnosis.updatedAt)} by ${r.diagnosis.updatedBy}); it is not signed. ` : 'No diagnosis has been entered. '}

@@ -90,7 +90,7 @@ export function SignoffForm({ review, onSaved }: { review: Review; onSaved: (r: 
       <WhoProposalPanel caseId={review.caseId} analysisId={analysisId} onUse={useProposal} />
       <div className="rp-layers">
         <TextField label="Integrated diagnosis" value={form.integratedDiagnosis} onChange={set('integratedDiagnosis')} maxLength={500} placeholder="e.g. Astrocytoma, IDH-mutant, CNS WHO grade 3" />
-        <TextField label="Histological classification" value={form.histologicalClassification} onChange={set('histologicalClassification')} maxLength={500} />
+        <TextAreaField label="Histological classification" value={form.histologicalClassification} onChange={set('histologicalClassification')} rows={2} maxLength={500} />
         <SelectField label="CNS WHO grade" value={form.whoGrade} onChange={set('whoGrade')} options={GRADE_OPTIONS}
           error={gradeConflict ? `Differs from the AI's histological grade (TCGA, pre-2021) ${ai?.whoGrade ?? ''}; choose "Override" and give a reason.` : null} />
         <TextAreaField label="Molecular information" value={form.molecularInformation} onChange={set('molecularInformation')} rows={3} maxLength={2000} hint="Markers and methods, e.g. IDH1 R132H (IHC), 1p/19q (FISH), CDKN2A/B." />
