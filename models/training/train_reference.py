@@ -53,7 +53,7 @@ from umeml.model import UMEML  # noqa: E402
 from umeml.survival_eval import YEAR_DAYS, survival_from_hazards  # noqa: E402
 from umeml.package import TILE_ENCODER, clean_json, sha256_file, write_csv, write_manifest  # noqa: E402
 from umeml.protocol import N_SPLITS, check_selection_rows, prepare, strata_for  # noqa: E402
-from umeml import recipe  # noqa: E402
+from umeml import recipe, v2_report  # noqa: E402
 from umeml.recipe import (BASE_SEED, FIXED, PACKAGE_ID, PACKAGE_VERSION, RECIPE_DATE, limit_threads,  # noqa: E402
                           reference_model_config, reference_train_config)
 from umeml.train import predict_tabular, train_tabular  # noqa: E402
@@ -73,7 +73,8 @@ def r8(a):
 
 
 def _model_cfg(c):
-    return reference_model_config(group_sizes(c.specs), group_names(c.specs), clinical_index([s.id for s in c.specs]))
+    return reference_model_config(group_sizes(c.specs), group_names(c.specs),
+                                  clinical_index([s.id for s in c.specs], allow_missing=True))
 
 
 def _fold_no(k) -> int:
@@ -141,7 +142,9 @@ def select(c, inner):
             va, p = r["val_rows"], r["cands"][cand]
             cs.append(c_index(c.time_days[va], c.event[va], p["risk"]))
             g = c.grade[va] >= 0
-            aucs.append(classification_metrics(c.grade[va][g], softmax_np(p["grade_logits"][g]))["auc_micro"])
+            # a cohort without grade labels (PORPOISE) is selected on the c-index alone
+            aucs.append(classification_metrics(c.grade[va][g], softmax_np(p["grade_logits"][g]))["auc_micro"]
+                        if g.any() else 0.0)
         table.append({"epochs": cand[0], "weights": cand[1], "innerCIndex": float(np.mean(cs)),
                       "innerGradeAucMicro": float(np.mean(aucs)), "score": float(np.mean(cs) + np.mean(aucs))})
     best = max(table, key=lambda t: (round(t["score"], 12), -t["epochs"], t["weights"] == "raw"))
@@ -222,7 +225,7 @@ def assign_group(risk, cutoffs):
     return np.where(risk < cutoffs[0], 0, np.where(risk >= cutoffs[1], 2, 1))
 
 
-def run_all(c, n_splits, workers):
+def run_all(c, n_splits, workers, baselines=True):
     """Inner-fold jobs first (the final model's, the largest, at the front); a split's main job is queued as soon
     as its inner folds are in, so the two workers stay busy."""
     keys = ["all"] + list(range(n_splits))
@@ -230,7 +233,7 @@ def run_all(c, n_splits, workers):
     results, inner, selections, pending = {}, {k: {} for k in keys}, {}, []
     ctx = mp.get_context("fork")
     with ctx.Pool(workers) as pool:
-        it = pool.imap_unordered(job, inner_specs + [("baseline", k) for k in range(n_splits)])
+        it = pool.imap_unordered(job, inner_specs + ([("baseline", k) for k in range(n_splits)] if baselines else []))
         for spec, res in it:
             log(f"done {spec[:3] if spec[0] == 'inner' else spec}")
             if spec[0] == "baseline":
@@ -266,7 +269,7 @@ def main():
         if Path(args.out).resolve() == (REPO_ROOT / "models" / PACKAGE_ID).resolve():
             raise SystemExit("--smoke needs --out outside the package folder")
         recipe.EPOCH_CANDIDATES[:] = [0, 1, 2]
-        results_dir = Path(args.out) / "results"
+        results_dir = Path(args.out).parent / (Path(args.out).name + "-results")   # the package folder is replaced
     warnings.filterwarnings("ignore", message=".*shape inference of prim::Constant.*")
     data_root = Path(args.data)
     c = load_tcga(data_root)
@@ -354,6 +357,9 @@ def main():
         "selections": {("final" if k == "all" else str(k + 1)): v for k, v in selections.items()},
     }
     write_json(results_dir / "reference_v2_selection.json", clean_json(summary))
+    docs_md = REPO_ROOT / "docs" / "model.md"
+    if not args.smoke and v2_report.BEGIN in docs_md.read_text():
+        v2_report.update_docs(results_dir / "reference_v2_selection.json", docs_md)
     log("nested selection + variants: " + json.dumps(summary["summary"]))
 
     # ---- final model -------------------------------------------------------------------------------------------

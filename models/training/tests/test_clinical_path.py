@@ -176,3 +176,72 @@ def test_nested_inner_folds_stay_inside_each_split(cohort):
             assert not set(rows[fit]) & set(rows[va])
     assert len(tr._split_rows(cohort, "all")) == int(cohort.markers_known.sum())
     assert tr._reported("all") == [] and tr._reported(4) == [4]
+
+
+# ---- generated documentation and PORPOISE ---------------------------------------------------------------------
+
+def test_docs_protocol_v2_block_matches_the_committed_results():
+    """docs/model.md's generated blocks are re-rendered from results/*.json; any drift fails."""
+    import json
+    from umeml import v2_report
+    docs = TRAINING.parents[1] / "docs" / "model.md"
+    results = TRAINING / "results" / "reference_v2_selection.json"
+    text = docs.read_text()
+    assert v2_report.BEGIN in text and v2_report.END in text
+    assert results.exists(), "docs/model.md has the v2 block but results/reference_v2_selection.json is missing"
+    res = json.loads(results.read_text())
+    a, b = text.index(v2_report.BEGIN) + len(v2_report.BEGIN), text.index(v2_report.END)
+    assert text[a:b] == "\n" + v2_report.render(res)
+    assert res["summary"]["splits"] == 15 and len(res["perSplit"]) == 15
+    porpoise = TRAINING / "results" / "porpoise_v2.json"
+    if v2_report.P_BEGIN in text:
+        assert porpoise.exists()
+        a, b = text.index(v2_report.P_BEGIN) + len(v2_report.P_BEGIN), text.index(v2_report.P_END)
+        assert text[a:b] == "\n" + v2_report.render_porpoise(json.loads(porpoise.read_text()))
+
+
+def test_porpoise_loader_partitions_each_fold_and_maps_the_markers(data_root):
+    sys.path.insert(0, str(TRAINING))
+    import train_porpoise as tp
+    import train_reference as tr
+    c = tp.load_porpoise(data_root)
+    assert c.n == 569 and c.x.shape[1] == 47 and c.train_splits.shape == (569, 5)
+    val = ~c.train_splits
+    assert (val.sum(axis=1) == 1).all()                       # every patient validated exactly once
+    idx = tr._model_cfg(c).clinical_index
+    assert idx["idh_mutation"] >= 0 and idx["cnv_cdkn2a"] >= 0 and idx["codeletion_1p19q"] == -1
+    # a source missing from the schema is "not observed": its calls are 0 whatever the inputs
+    mean, std = np.nanmean(c.x, 0), np.nanstd(c.x, 0)
+    z = ((c.x - mean) / std).astype(np.float32)
+    f = feature_matrix(idx, z, np.ones_like(z), mean, std)
+    assert (f[:, 1] == 0).all() and (f[:, 5] == 0).all() and (f[:, 6] == 0).all()
+    assert f[:, 3].sum() > 100                                 # CDKN2A/B homozygous deletions are read
+
+
+def test_the_recipe_inner_job_trains_and_selects_on_training_patients_only(cohort, monkeypatch):
+    """train_reference.job_inner itself (training stubbed out): its fit and held-out rows lie inside split k's
+    training patients, and it refuses when handed a test patient of split k."""
+    sys.path.insert(0, str(TRAINING))
+    import train_reference as tr
+    seen = {}
+
+    def fake_train(data, model_cfg, cfg, log=None, on_epoch=None, init=None):
+        seen["n_fit"] = len(data)
+        return None
+
+    monkeypatch.setattr(tr, "_COHORT", cohort)
+    monkeypatch.setattr(tr, "train_tabular", fake_train)
+    monkeypatch.setattr(tr, "_init_fn", lambda c, fd, rows, seed: (None, None))
+    k = 3
+    train_k = set(np.nonzero(cohort.train_splits[:, k] & cohort.markers_known)[0])
+    held = []
+    for i in range(3):
+        r = tr.job_inner(k, i)
+        assert set(r["val_rows"]) <= train_k
+        assert seen["n_fit"] + len(r["val_rows"]) == len(train_k)
+        held.extend(r["val_rows"])
+    assert sorted(held) == sorted(train_k)
+    leaked = np.concatenate([tr._split_rows(cohort, k), np.nonzero(~cohort.train_splits[:, k])[0][:2]])
+    monkeypatch.setattr(tr, "_split_rows", lambda c, kk: leaked)
+    with pytest.raises(TuningLeakError):
+        tr.job_inner(k, 0)

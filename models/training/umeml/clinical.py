@@ -49,12 +49,14 @@ FEATURES = [
 N_FEATURES = len(FEATURES)
 
 
-def clinical_index(feature_ids: Sequence[str]) -> Dict[str, int]:
-    """Position of each source feature in the genomic vector; {} if any is absent (then the model has no path)."""
+def clinical_index(feature_ids: Sequence[str], allow_missing: bool = False) -> Dict[str, int]:
+    """Position of each source feature in the genomic vector. A source the schema lacks: {} (no path), or with
+    allow_missing (e.g. PORPOISE's table has no 1p/19q or arm-level values) -1 = never observed, so every call that
+    needs it is 0."""
     ids = list(feature_ids)
-    if not all(s in ids for s in SOURCE_IDS):
+    if not allow_missing and not all(s in ids for s in SOURCE_IDS):
         return {}
-    return {s: ids.index(s) for s in SOURCE_IDS}
+    return {s: (ids.index(s) if s in ids else -1) for s in SOURCE_IDS}
 
 
 class ClinicalFeatures(nn.Module):
@@ -63,18 +65,27 @@ class ClinicalFeatures(nn.Module):
     def __init__(self, index: Dict[str, int]):
         super().__init__()
         self.index = [int(index[s]) for s in SOURCE_IDS]
+        self.has_missing = any(i < 0 for i in self.index)
         # normalisation statistics of the source columns; set_normaliser() fills them from the fold's Normaliser
         self.register_buffer("mean", torch.zeros(len(SOURCE_IDS)))
         self.register_buffer("std", torch.ones(len(SOURCE_IDS)))
 
     def set_normaliser(self, mean: np.ndarray, std: np.ndarray) -> None:
         with torch.no_grad():
-            self.mean.copy_(torch.tensor(np.asarray(mean)[self.index], dtype=torch.float32))
-            self.std.copy_(torch.tensor(np.asarray(std)[self.index], dtype=torch.float32))
+            idx = [max(i, 0) for i in self.index]            # a missing source's statistics are never used
+            self.mean.copy_(torch.tensor(np.asarray(mean)[idx], dtype=torch.float32))
+            self.std.copy_(torch.tensor(np.asarray(std)[idx], dtype=torch.float32))
 
     def forward(self, genomics: torch.Tensor, gmask: torch.Tensor) -> torch.Tensor:
-        z = genomics[:, self.index]
-        m = gmask[:, self.index]
+        if self.has_missing:
+            # sources absent from the schema read an appended zero column with mask 0 ("not observed")
+            zero = torch.zeros_like(genomics[:, :1])
+            genomics, gmask = torch.cat([genomics, zero], dim=1), torch.cat([gmask, zero], dim=1)
+            index = [i if i >= 0 else genomics.shape[1] - 1 for i in self.index]
+        else:
+            index = self.index
+        z = genomics[:, index]
+        m = gmask[:, index]
         raw = z * self.std + self.mean
         idh, codel, age, cdkn2a, cdkn2b, egfr, a7p, a7q, a10p, a10q = [raw[:, i] for i in range(len(SOURCE_IDS))]
         mi = [m[:, i] for i in range(len(SOURCE_IDS))]

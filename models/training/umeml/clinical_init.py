@@ -76,6 +76,9 @@ def fit_clinical_init(index: Dict[str, int], data: TabularData, mean: np.ndarray
     out["hazard_bias"] = _logit(deaths / np.maximum(at_risk, 1.0)) - eta_mean
     for key, labels, k in (("grade", data.grade, n_grade), ("class", data.klass, n_class)):
         sel = labels >= 0
+        if len(np.unique(labels[sel])) < 2:      # no such labels (e.g. a survival-only cohort): nothing to fit
+            out[f"{key}_w"], out[f"{key}_b"], out[f"{key}_lambda"] = np.zeros((x.shape[1], k)), np.zeros(k), np.array(0.0)
+            continue
         (w, b), lam = ridge_softmax_cv(x[sel], labels[sel], k, seed=seed, lambdas=SOFTMAX_LAMBDAS)
         out[f"{key}_w"], out[f"{key}_b"] = w, b
         out[f"{key}_lambda"] = np.array(lam)
