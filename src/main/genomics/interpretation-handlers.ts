@@ -2,7 +2,7 @@
 import type { genomicsViewChannels } from '../../shared/contract/genomics-view.ts';
 import type { AgePlan } from '../../shared/contract/genomics-view.ts';
 import type { PartialHandlers } from '../handler-types.ts';
-import type { PatientsRepo } from '../store/patients-repo.ts';
+import type { PatientsRepo } from '../patients/patients-repo.ts';
 import { interpret } from './interpretation.ts';
 
 /**
