@@ -7,9 +7,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { canonicalJson } from './canonical.ts';
-import { fsyncDir } from './audit-key.ts';
 
 export const CHECKPOINT_FORMAT = 'gliofuse-audit-checkpoint/1';
 
@@ -76,7 +74,7 @@ export function writeCheckpointAtomic(file: string, c: Checkpoint): void {
     fs.rmSync(tmp, { force: true });
     throw err;
   }
-  fsyncDir(path.dirname(file));
+  // No fsync of the folder: losing the rename in a power cut leaves the previous checkpoint, which is merely behind.
 }
 
 /** One line for PDFs and exports: enough to re-check the log against this copy later. */

@@ -81,7 +81,9 @@ export class Db implements Tx {
       await db.exec('PRAGMA busy_timeout = 5000;');
       if (!opts.readonly) {
         await db.exec('PRAGMA journal_mode = WAL;');
-        await db.exec('PRAGMA synchronous = NORMAL;');
+        // FULL (the WAL is synced at every commit): the audit checkpoint written after a commit must never be
+        // more durable than the commit itself, or a power cut would look like a truncated log.
+        await db.exec('PRAGMA synchronous = FULL;');
       }
       await db.exec('PRAGMA foreign_keys = ON;');
       // Reading the schema makes SQLite look at the file now, so "not a database" is reported at open.
