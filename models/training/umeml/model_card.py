@@ -6,6 +6,8 @@ from typing import Dict
 
 import numpy as np
 
+from .evaluation import fmt_delta
+
 RUO = "For Research Use Only. Not for use in diagnostic procedures."
 
 
@@ -171,7 +173,7 @@ def goal_lines(report: Dict, ref_label: str) -> list:
         f"- Survival: c-index {s['cIndexMean']:.3f} vs goal ≥ {s['thresholds']['goal']['cIndex']} and ahead of the "
         f"3-variable clinical reference ({ref_label}, {ref['cIndexMean']:.3f} ± {ref['cIndexSd']:.3f} on the same test "
         f"patients) on ≥ {s['thresholds']['goal']['wins']} of {s['splits']} splits: UMEML ahead on {s['wins']} of "
-        f"{s['splits']}, mean difference {pr['meanDelta']:+.3f} ± {pr['sdDelta']:.3f} — "
+        f"{s['splits']}, mean difference {fmt_delta(pr['meanDelta'])} ± {pr['sdDelta']:.3f} — "
         f"{mark(s['goal'], s['minimum'])}.",
         f"- Grade AUC micro {g['gradeAucMicro']['value']:.3f} vs goal ≥ {g['gradeAucMicro']['thresholds']['goal']} "
         f"(minimum > {g['gradeAucMicro']['thresholds']['minimum']}) — "
@@ -289,13 +291,13 @@ def tripod_model_card(manifest: Dict, report: Dict, ref_doc: Dict) -> str:
         lines.append(f"| {'**' + report['labels'][mid] + '**' if mid == 'umeml' else report['labels'][mid]} | "
                      f"{_ms(s, 'cIndex')} | {_f(s['pooled']['cIndex'])} ({_ci(s['pooled']['cIndexCi95'])}) | "
                      f"{_ms(s, 'tdAuc2y')} | {_ms(s, 'tdAuc5y')} | "
-                     + (f"{pr['meanDelta']:+.3f} ± {pr['sdDelta']:.3f}, {pr['umemlWins']} of {pr['splits']} |" if pr else "– |"))
+                     + (f"{fmt_delta(pr['meanDelta'])} ± {pr['sdDelta']:.3f}, {pr['umemlWins']} of {pr['splits']} |" if pr else "– |"))
     refs = [mid for mid in report["paired"]]
     lines += ["", "Per split (test patients of each pnas split; Δ = UMEML − model):", "",
               "| split | n | UMEML | " + " | ".join(f"{report['labels'][m]} (Δ)" for m in refs) + " |",
               "|---|---|---|" + "---|" * len(refs)]
     for i, p in enumerate(u["perSplit"]):
-        cells = [f"{sv[m]['perSplit'][i]['cIndex']:.3f} ({report['paired'][m]['perSplitDelta'][i]:+.3f})" for m in refs]
+        cells = [f"{sv[m]['perSplit'][i]['cIndex']:.3f} ({fmt_delta(report['paired'][m]['perSplitDelta'][i])})" for m in refs]
         lines.append(f"| {p['fold']} | {p['n']} | {p['cIndex']:.3f} | " + " | ".join(cells) + " |")
     lines += [
         "",
@@ -344,7 +346,9 @@ def tripod_model_card(manifest: Dict, report: Dict, ref_doc: Dict) -> str:
     lines += [
         f"Grade (UMEML, temperature scaling; temperatures fitted on held-out training patients, never test patients), "
         f"per split mean ± sd: Brier {_ms(ug, 'brierBefore')} before → {_ms(ug, 'brier')} after; NLL "
-        f"{_ms(ug, 'nllBefore')} → {_ms(ug, 'nll')}; ECE (15 bins) {_ms(ug, 'ece15Before')} → {_ms(ug, 'ece15')}."
+        f"{_ms(ug, 'nllBefore')} → {_ms(ug, 'nll')}; ECE (15 bins) {_ms(ug, 'ece15Before')} → {_ms(ug, 'ece15')} "
+        f"(a perfectly calibrated model would show {_ms(ug, 'ece15IfCalibrated')} on the same ~"
+        f"{round(np.mean([p['n'] for p in ug['perSplit']]))}-patient test folds)."
         if "brierBeforeMean" in ug else
         f"Grade (UMEML), per split mean ± sd: Brier {_ms(ug, 'brier')}, NLL {_ms(ug, 'nll')}, ECE (15 bins) "
         f"{_ms(ug, 'ece15')} (probabilities before scaling are not recoverable from this package).",
@@ -407,12 +411,17 @@ def tripod_model_card(manifest: Dict, report: Dict, ref_doc: Dict) -> str:
         "## Limitations",
         "",
         "- One cohort (TCGA GBM + LGG, mostly US centres, diagnosed before WHO CNS5), internal validation only "
-        "(15 overlapping random splits); no external validation.",
+        f"({report['splits']} overlapping random splits); no external validation.",
         "- Histological grades are pre-2021 and not CNS WHO grades; the panel lacks TERT promoter, ATRX, MGMT, H3 K27M "
         "and treatment; survival reflects historical treatment.",
-        "- A three-variable Cox model is as good as the network for survival discrimination here (see Goals).",
-        "- About 140 test patients per split: per-split figures vary by ±0.02–0.03; differences smaller than that are "
-        "not evidence of an improvement.",
+    ]
+    if report["primarySurvival"] != "umeml":
+        lines.append("- The three-variable clinical reference Cox model discriminates survival as well as the network or "
+                     "better here (see Goals); the AI's survival output adds no demonstrated value over it.")
+    lines += [
+        f"- About {round(np.mean([p['n'] for p in u['perSplit']]))} test patients per split: the UMEML c-index varies "
+        f"by ± {u['cIndexSd']:.3f} (sd) between splits; differences smaller than that are not evidence of an "
+        "improvement.",
         "- Attention-based outputs are not causal explanations; the pathology pathway is untrained.",
         "",
     ]
