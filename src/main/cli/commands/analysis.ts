@@ -431,10 +431,12 @@ export function registerAnalysisCommands(program: Command, cli: CliContext): voi
           report.push({ caseId: r.caseId, status: 'failed', error: msg, exitCode: e instanceof GliofuseError && e.code === 'BAD_INPUT' ? 2 : 1 });
         }
       }
+      // ONNX sessions of the batch's analysis worker: opened once, reused by every later case (worker-sessions.ts).
+      const sessions = report.some((x) => x.status !== 'skipped') ? await (await cli.services()).analysis.worker.call('sessions', {}).catch(() => null) : null;
       const summary = {
         manifest: path.resolve(manifest), shard: `${shard.i}/${shard.n}`, rows: rows.length, selected: mine.length,
         succeeded: report.filter((x) => x.status === 'succeeded').length, skipped: report.filter((x) => x.status === 'skipped').length,
-        failed: report.filter((x) => x.status === 'failed').length, cases: report,
+        failed: report.filter((x) => x.status === 'failed').length, sessions, cases: report,
       };
       writeAtomic(path.join(outRoot, `batch-summary-${shard.i}-of-${shard.n}.json`), `${JSON.stringify(summary, null, 2)}\n`);
       cli.out(summary, () => [
