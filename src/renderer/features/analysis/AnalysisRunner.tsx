@@ -10,6 +10,7 @@ import { Button, FormMessage } from '../../components/ui.tsx';
 import { fmtInt } from '../../lib/format.ts';
 import { ANALYSIS_EVENT_TOPIC, AnalysisProgressEvent, type AnalysisJobSummary } from '../../../shared/contract/analysis.ts';
 import { SlideChoice } from './SlideChoice.tsx';
+import { SlideQcOption } from './SlideQcOption.tsx';
 import type { CaseDetail } from '../cases/CasePage.tsx';
 
 const STAGE_LABEL: Record<string, string> = {
@@ -31,6 +32,7 @@ export function AnalysisRunner({ c, jobs, onChanged }: { c: CaseDetail; jobs: re
   const [modelId, setModelId] = useState('');
   const slides = useAsync(() => (c.slideCount > 0 ? call('slides.list', { caseId: c.id }) : Promise.resolve(null)), [c.id, c.slideCount]);
   const [slideId, setSlideId] = useState<number | null>(null);
+  const [slideQc, setSlideQc] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [live, setLive] = useState<AnalysisProgressEvent | null>(null);
@@ -49,6 +51,8 @@ export function AnalysisRunner({ c, jobs, onChanged }: { c: CaseDetail; jobs: re
   const slideList = slides.data?.slides ?? [];
   const chosenSlide = slideList.find((s) => s.id === slideId) ?? slideList[slideList.length - 1] ?? null;
   const noInputs = c.slideCount === 0 && !c.hasGenomics;
+  const chosenPkg = usable.find((p) => p.id === chosen);
+  const usesSlide = chosenPkg?.validatedModalities.includes('pathology') ?? false;
   // Said before the click: the server refuses a new analysis on a closed case (issue 14 item 6).
   const closedWhy = c.status === 'signed'
     ? 'This case is signed; a new analysis cannot change it. Corrections are made as addenda on the Report tab.'
@@ -57,7 +61,7 @@ export function AnalysisRunner({ c, jobs, onChanged }: { c: CaseDetail; jobs: re
     setBusy(true);
     setError(null);
     try {
-      await call('analysis.start', { caseId: c.id, ...(chosen ? { modelId: chosen } : {}), ...(chosenSlide ? { slideId: chosenSlide.id } : {}) });
+      await call('analysis.start', { caseId: c.id, ...(chosen ? { modelId: chosen } : {}), ...(chosenSlide ? { slideId: chosenSlide.id } : {}), ...(chosenSlide && slideQc && !usesSlide ? { slideQc: true } : {}) });
       onChanged();
     } catch (err) {
       setError(errorMessage(err));
@@ -115,6 +119,7 @@ export function AnalysisRunner({ c, jobs, onChanged }: { c: CaseDetail; jobs: re
       )}
       {usable.length === 1 && <span className="muted">Model: {usable[0]!.name ?? usable[0]!.id} {usable[0]!.version ?? ''}</span>}
       <SlideChoice slides={slideList} chosen={chosenSlide} onChoose={setSlideId} />
+      <SlideQcOption visible={chosenSlide !== null && chosenPkg !== undefined && !usesSlide} checked={slideQc} onChange={setSlideQc} modelName={chosenPkg?.name ?? chosen} />
       <Button variant="primary" icon="review" busy={busy} disabled={closedWhy !== null || noInputs || (models.data !== undefined && usable.length === 0)}
         aria-describedby={closedWhy || noInputs ? 'an-runner-why' : undefined} onClick={() => void start()}>Analyse</Button>
       {closedWhy ? <span className="muted" id="an-runner-why">{closedWhy}</span> : noInputs && <span className="muted" id="an-runner-why">Attach a slide or import a genomic profile first.</span>}

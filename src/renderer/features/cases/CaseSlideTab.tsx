@@ -9,6 +9,7 @@ import { href, navigate } from '../../lib/route.ts';
 import { EmptyState, ErrorPanel, LinkButton } from '../../components/ui.tsx';
 import { canEdit, useSession } from '../../lib/session.tsx';
 import { SlideViewer, type FocusRect, type HeatmapLayer } from '../viewer/SlideViewer.tsx';
+import { SlideMppField } from './SlideMppField.tsx';
 import type { CaseDetail } from './CasePage.tsx';
 
 async function newestHeatmap(caseId: number, slideId: number): Promise<HeatmapLayer | null> {
@@ -62,6 +63,7 @@ export function CaseSlideTab({ c, query }: { c: CaseDetail; query: URLSearchPara
         </div>
       )}
       {detail.error && <ErrorPanel message={detail.error} onRetry={detail.reload} />}
+      {detail.data && <SlideMppField key={`${detail.data[0].id}-${detail.data[0].userMpp?.value ?? ''}`} slide={detail.data[0]} editable={canEdit(user.role)} onSaved={detail.reload} />}
       {detail.data ? (
         <SlideViewer key={detail.data[0].id} slide={detail.data[0]} dzi={detail.data[1]} heatmap={detail.data[2]} canSeeLabels={canEdit(user.role)} focus={focus}
           onFocus={(f) => navigate(`/cases/${c.id}/slide`, { slide: sid ?? undefined, x: f.x, y: f.y, s: f.w })} />

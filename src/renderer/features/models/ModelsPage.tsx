@@ -6,6 +6,7 @@ import { fmtDateTime, shortHash } from '../../lib/format.ts';
 import { EmptyState, ErrorPanel, Facts, PageHeader, Section, SkeletonRows } from '../../components/ui.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { Markdown } from '../../components/markdown.tsx';
+import { EncoderPanel } from './EncoderPanel.tsx';
 import type { ResponseOf } from '../../../shared/contract/index.ts';
 
 type Summary = ResponseOf<'models.list'>['packages'][number];
@@ -117,6 +118,7 @@ export function ModelsPage({ id }: { id?: string }) {
           </EmptyState>
         )}
       </div>
+      <EncoderPanel />
     </div>
   );
 }

@@ -16,6 +16,7 @@ import { fmtMag, imageZoomForMagnification, magnification, scaleBar, viridisCss 
 import { MagnificationControls } from './MagnificationControls.tsx';
 import { colourMask, heatmapCanvas } from './viewer-canvas.ts';
 import { PatchGallery, type PatchItem } from './PatchGallery.tsx';
+import { TissueControls, thresholdRuleText } from './TissueControls.tsx';
 
 type SlideDetail = ResponseOf<'slides.get'>;
 type Dzi = ResponseOf<'slides.dzi'>;
@@ -452,9 +453,19 @@ export function SlideViewer({ slide, dzi, canSeeLabels, heatmap, focus, onFocus 
               <Slider label="Opacity" value={tissue.opacity} onChange={(o) => setTissue((s) => ({ ...s, opacity: o }))} format={(v) => `${Math.round(v * 100)} %`} />
               {tissue.data && (
                 <p className="legend-text">
-                  Green = tissue found by {tissue.data.params.method === 'otsu' ? 'Otsu’s' : 'a fixed'} threshold ({tissue.data.threshold.toFixed(0)}) on saturation;
+                  Green = tissue found on saturation by {thresholdRuleText(tissue.data)};
                   {' '}{(tissue.data.tissueFraction * 100).toFixed(1)} % of the slide{tissue.data.tissueAreaMm2 !== null ? `, ${tissue.data.tissueAreaMm2.toFixed(2)} mm²` : ''}, {tissue.data.objects} object{tissue.data.objects === 1 ? '' : 's'}.
                 </p>
+              )}
+              {tissue.data && (
+                <TissueControls slideId={slide.id} current={tissue.data} editable={canSeeLabels} kept={slide.tissueParams}
+                  onResult={(t) => {
+                    // A new mask replaces the old image layer (the effect below adds it again with the new data).
+                    const item = maskItemRef.current;
+                    if (item) viewerRef.current?.world.removeItem(item);
+                    maskItemRef.current = null;
+                    setTissue((s) => ({ ...s, data: t }));
+                  }} />
               )}
             </LayerBox>
             <LayerBox title="Tile grid" on={grid.on} busy={grid.loading} error={grid.error} onToggle={(on) => void toggleGrid(on)} swatch={swatch(GRID_RGB, true)}>
