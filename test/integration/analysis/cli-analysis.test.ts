@@ -130,14 +130,14 @@ describe('analysis CLI', () => {
     assert.equal(slideOnly.err.trim().split('\n').length, 1);
   });
 
-  test('batch: shards select rows i mod N, failures are per case (exit 1), a re-run skips completed cases', () => {
+  test('batch: shards select rows i mod N, failures are per case (exit 1), a re-run skips completed cases; a missing file is refused up front', () => {
     const bdir = path.join(dir, 'batch');
     fs.mkdirSync(bdir);
     fs.writeFileSync(path.join(bdir, 'cases.csv'), [
       'case_id,slide,genomics,row_id',
       `B-0174,,${ALL_DATASET},TCGA-06-0174`,
       `B-1442,,${ALL_DATASET},TCGA-26-1442`,
-      'B-BAD,missing-slide.svs,,',
+      `B-BAD,${sharedFile('wsi', 'openslide-python-unopenable.tiff')},,`,
       `B-7470,,${ALL_DATASET},TCGA-HT-7470`,
     ].join('\n'));
     const out = path.join(bdir, 'out');
@@ -145,7 +145,7 @@ describe('analysis CLI', () => {
     assert.equal(s0.code, 1, s0.err);
     const j0 = JSON.parse(s0.out) as { selected: number; succeeded: number; failed: number; cases: { caseId: string; status: string }[] };
     assert.deepEqual(j0.cases.map((c) => [c.caseId, c.status]), [['B-0174', 'succeeded'], ['B-BAD', 'failed']]);
-    assert.match(fs.readFileSync(path.join(out, 'B-BAD', 'error.txt'), 'utf8'), /Slide file not found/);
+    assert.match(fs.readFileSync(path.join(out, 'B-BAD', 'error.txt'), 'utf8'), /^Nothing to analyse: the case has a slide|openslide-python-unopenable\.tiff|whole-slide/i);
     const s1 = gf([...db, '--json', 'batch', path.join(bdir, 'cases.csv'), '--out', out, '--shard', '1/2']);
     assert.equal(s1.code, 0, s1.err);
     assert.deepEqual((JSON.parse(s1.out) as typeof j0).cases.map((c) => [c.caseId, c.status]), [['B-1442', 'succeeded'], ['B-7470', 'succeeded']]);
@@ -158,5 +158,11 @@ describe('analysis CLI', () => {
     const bad = gf([...db, 'batch', path.join(bdir, 'cases.csv'), '--out', out, '--shard', '2/2']);
     assert.equal(bad.code, 2);
     assert.match(bad.err, /--shard 2\/2/);
+    // A row naming a file that does not exist is refused with its line before any case runs.
+    fs.writeFileSync(path.join(bdir, 'missing.csv'), `case_id,slide,genomics,row_id\nB-0174,,${ALL_DATASET},TCGA-06-0174\nB-GONE,missing-slide.svs,,\n`);
+    const missing = gf([...db, 'batch', path.join(bdir, 'missing.csv'), '--out', path.join(bdir, 'out-missing')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /^gliofuse: batch manifest line 3: no slide file at .*missing-slide\.svs\.\n$/);
+    assert.equal(fs.existsSync(path.join(bdir, 'out-missing')), false);
   });
 });

@@ -293,8 +293,14 @@ export function readBatchManifest(file: string): BatchRow[] {
     if (seen.has(caseId)) throw badInput(`batch manifest line ${r.line}: case_id ${caseId} appears twice.`);
     seen.add(caseId);
     const row: BatchRow = { index, caseId };
-    if (cell(si)) row.slide = rel(cell(si));
-    if (cell(gi)) row.genomics = rel(cell(gi));
+    // A missing file is named with its manifest line before any case runs (not found hours later in one case).
+    const file = (k: number, what: string) => {
+      const p = rel(cell(k));
+      if (!fs.statSync(p, { throwIfNoEntry: false })?.isFile()) throw badInput(`batch manifest line ${r.line}: no ${what} file at ${p}.`);
+      return p;
+    };
+    if (cell(si)) row.slide = file(si, 'slide');
+    if (cell(gi)) row.genomics = file(gi, 'genomics');
     if (cell(ri)) row.rowId = cell(ri);
     if (cell(mi)) row.model = cell(mi);
     if (cell(bi)) row.birthYear = positiveInt(`birth_year (line ${r.line})`)(cell(bi));
