@@ -199,11 +199,11 @@ export class AnalysisService {
 
   private async slideFor(caseId: number, slideId: number | undefined): Promise<SlideRow | null> {
     if (slideId !== undefined) {
-      const s = await this.d.db.get<SlideRow>(`SELECT ${SLIDE_COLUMNS} WHERE s.id = ? AND s.case_id = ?`, [slideId, caseId]);
+      const s = await this.d.db.get<SlideRow>(`SELECT ${SLIDE_COLUMNS} WHERE s.id = ? AND s.case_id = ? AND s.detached_at IS NULL`, [slideId, caseId]);
       if (!s) throw new GliofuseError('NOT_FOUND', `Case ${caseId} has no slide with id ${slideId}.`);
       return s;
     }
-    return (await this.d.db.get<SlideRow>(`SELECT ${SLIDE_COLUMNS} WHERE s.case_id = ? ORDER BY s.id DESC LIMIT 1`, [caseId])) ?? null;
+    return (await this.d.db.get<SlideRow>(`SELECT ${SLIDE_COLUMNS} WHERE s.case_id = ? AND s.detached_at IS NULL ORDER BY s.id DESC LIMIT 1`, [caseId])) ?? null;
   }
 
   /**
