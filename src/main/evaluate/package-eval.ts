@@ -26,7 +26,16 @@ export function defaultTcgaDir(env: NodeJS.ProcessEnv = process.env): string {
 interface Labels {
   survival: Map<string, { time: number; event: 0 | 1 }>;
   grade: Map<string, string>;
+  /** The 6-class label (models/training/umeml/data.py class_label) from molecular subtype + histological grade. */
+  klass: Map<string, string>;
 }
+
+/** Molecular subtype + grade → the recipe's class label; patients outside these combinations have none. */
+const CLASS_OF: Record<string, Record<string, string>> = {
+  IDHwt: { IV: 'GBM_IDHwt_G4' },
+  'IDHmut-non-codel': { IV: 'A_IDHmut_G4', III: 'A_IDHmut_G3', II: 'A_IDHmut_G2' },
+  'IDHmut-codel': { III: 'O_IDHmut_codel_G3', II: 'O_IDHmut_codel_G2' },
+};
 
 const ROMAN: Record<string, string> = { '2': 'II', '3': 'III', '4': 'IV' };
 
@@ -50,11 +59,15 @@ export function loadTcgaLabels(dir: string): Labels {
   const gId = requireColumn(gd, 'TCGA ID', 'grade_data.csv');
   const gGrade = requireColumn(gd, 'Grade', 'grade_data.csv');
   const grade = new Map<string, string>();
+  const klass = new Map<string, string>();
+  const gSub = gd.header.indexOf('Molecular subtype');
   for (const r of gd.rows) {
     const g = ROMAN[(r.cells[gGrade] ?? '').trim()];
     if (g) grade.set((r.cells[gId] ?? '').trim(), g);
+    const k = g && gSub >= 0 ? CLASS_OF[(r.cells[gSub] ?? '').trim()]?.[g] : undefined;
+    if (k) klass.set((r.cells[gId] ?? '').trim(), k);
   }
-  return { survival, grade };
+  return { survival, grade, klass };
 }
 
 interface OofFile {
@@ -102,6 +115,8 @@ export interface PackageEvaluation {
   protocol: string;
   survival: { folds: { fold: number; n: number; events: number; c_index: number | null }[]; patients: number; c_index_mean: number | null; c_index_sd: number | null } | null;
   grade: { folds: { fold: number; n: number; accuracy: number | null; balanced_accuracy: number | null; auc_macro: number | null; auc_micro: number | null }[]; patients: number; mean: Record<string, number | null>; sd: Record<string, number | null> } | null;
+  /** UMEML's 6-class diagnosis from `class_fold<k>.csv` when the package stores it. */
+  class: { folds: number; patients: number; mean: Record<string, number | null>; sd: Record<string, number | null> } | null;
   /** Reference models stored beside UMEML (e.g. the clinical Cox models), re-scored from their own OOF files. */
   references: ReferenceEvaluation[];
   comparisons: Comparison[];
@@ -184,6 +199,7 @@ export function evaluatePackage(pkg: VerifiedPackage, labelsDir: string = defaul
   }
 
   const references = evaluateReferenceModels(pkg, labels, survival, comparisons);
+  const klass = evaluateClassFiles(pkg, labels, comparisons);
 
   const compared = comparisons.filter((c) => c.matches !== null);
   return {
@@ -193,6 +209,7 @@ export function evaluatePackage(pkg: VerifiedPackage, labelsDir: string = defaul
     survival,
     grade,
     references,
+    class: klass,
     comparisons,
     tolerance: MATCH_TOLERANCE,
     ok: compared.every((c) => c.matches === true),
@@ -326,3 +343,45 @@ const KNOWN_PREFIXES: Record<string, string> = {
   softmax_panel_grade: 'softmax-panel-age',
   umeml_panel_survival: 'umeml-panel',
 };
+
+function evaluateClassFiles(pkg: VerifiedPackage, labels: Labels, comparisons: Comparison[]): PackageEvaluation['class'] {
+  const files = pkg.manifest.files
+    .filter((f) => f.role === 'oof-predictions')
+    .flatMap((f) => {
+      const mm = /(?:^|\/)class_fold(\d+)\.csv$/.exec(f.path);
+      return mm ? [{ task: 'grade' as const, fold: Number(mm[1]), path: f.path }] : [];
+    })
+    .sort((a, b) => a.fold - b.fold);
+  if (files.length === 0) return null;
+  const classes = pkg.manifest.labels.class;
+  const patients = new Set<string>();
+  const per = files.map((f) => {
+    const t = readOof(pkg, f);
+    const cId = requireColumn(t, 'patient_id', f.path);
+    const cols = classes.map((c) => requireColumn(t, `p_${c}`, f.path));
+    const idx: number[] = [];
+    const probs: number[][] = [];
+    for (const r of t.rows) {
+      const pid = (r.cells[cId] ?? '').trim();
+      const k = labels.klass.get(pid);
+      if (!k) throw badInput(`${f.path}: patient ${pid} (line ${r.line}) has no 6-class label (molecular subtype + grade in grade_data.csv).`);
+      patients.add(pid);
+      idx.push(classes.indexOf(k));
+      probs.push(cols.map((c) => numberCell(t, r, c, f.path)));
+    }
+    return classificationMetrics({ classes, labels: idx, probs });
+  });
+  const mean: Record<string, number | null> = {};
+  const sd: Record<string, number | null> = {};
+  for (const [k, get] of [['accuracy', (x: (typeof per)[number]) => x.accuracy], ['auc_micro', (x: (typeof per)[number]) => x.aucMicro], ['auc_macro', (x: (typeof per)[number]) => x.aucMacro]] as const) {
+    const ms = meanSd(per.map(get));
+    mean[k] = num(ms.mean);
+    sd[k] = num(ms.sd);
+  }
+  const claimed = pkg.manifest.metrics as { class?: Record<string, unknown> };
+  const n = (k: string): number | undefined => (typeof claimed.class?.[k] === 'number' ? (claimed.class[k] as number) : undefined);
+  comparisons.push(compare('class.accuracyMean', mean.accuracy ?? NaN, n('accuracyMean')));
+  comparisons.push(compare('class.aucMicroMean', mean.auc_micro ?? NaN, n('aucMicroMean')));
+  comparisons.push(compare('class.aucMacroMean', mean.auc_macro ?? NaN, n('aucMacroMean')));
+  return { folds: per.length, patients: patients.size, mean, sd };
+}

@@ -39,6 +39,11 @@ test('the clinical reference models re-score to what the manifest and clinical_r
     const d = ev.folds.map((f) => (r.survival?.folds.find((u) => u.fold === f.fold)?.c_index ?? NaN) - (f.value ?? NaN));
     assert.ok(Math.abs(d.reduce((a, b) => a + b, 0) / d.length - m.pairedVsUmeml.meanDelta) < 1e-12);
   }
+  // UMEML's 6-class diagnosis (class_fold<k>.csv), labels from molecular subtype + grade, checked against the manifest
+  if (pkg.manifest.files.some((f) => f.path === 'oof_predictions/class_fold1.csv')) {
+    assert.equal(r.class?.folds, 15);
+    assert.ok(r.comparisons.some((c) => c.metric === 'class.accuracyMean' && c.matches === true));
+  }
   // the issue's measurement: the 3-variable Cox reaches about 0.81 on these splits
   const clin = r.references.find((x) => x.id === 'cox-idh-1p19q-age');
   assert.ok((clin?.mean.c_index ?? 0) > 0.80 && (clin?.mean.c_index ?? 1) < 0.82);

@@ -48,6 +48,7 @@ function packageText(r: PackageEvaluation): string {
   const lines = [`${r.model.id} ${r.model.version} — ${r.protocol}`];
   if (r.survival) lines.push(`survival: c-index ${f3(r.survival.c_index_mean)} ± ${f3(r.survival.c_index_sd)} over ${r.survival.folds.length} folds (${r.survival.patients} patients)`);
   if (r.grade) lines.push(`grade: accuracy ${f3(r.grade.mean.accuracy)}, AUC micro ${f3(r.grade.mean.auc_micro)}, AUC macro ${f3(r.grade.mean.auc_macro)} over ${r.grade.folds.length} folds (${r.grade.patients} patients)`);
+  if (r.class) lines.push(`6-class diagnosis: accuracy ${f3(r.class.mean.accuracy)} ± ${f3(r.class.sd.accuracy)}, AUC micro ${f3(r.class.mean.auc_micro)}, AUC macro ${f3(r.class.mean.auc_macro)} over ${r.class.folds} folds (${r.class.patients} patients)`);
   for (const x of r.references) {
     const name = x.label ? `${x.label} [${x.id}]` : x.id;
     if (x.task === 'survival') {
