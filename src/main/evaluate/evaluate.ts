@@ -3,7 +3,7 @@
  * documented output of the CLI). Optional per-group metrics (`by`, e.g. the fold column) with mean ± sd over the
  * groups, and percentile-bootstrap 95 % intervals over patients (seeded).
  */
-import { parseCsv } from './csv.ts';
+import { parseCsv } from '../../shared/csv.ts';
 import { bootstrap, classificationMetrics, harrellCIndex, meanSd, type SurvivalRecord } from './metrics.ts';
 import { groupIndices, readClassificationTable, readSurvivalTable } from './prediction-files.ts';
 import { badInput } from '../../shared/errors.ts';

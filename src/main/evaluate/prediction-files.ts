@@ -4,7 +4,7 @@
  * (except the optional grouping column named with --by). One row per patient (per group): duplicates are errors.
  */
 import { badInput } from '../../shared/errors.ts';
-import { numberCell, requireColumn, type CsvTable } from './csv.ts';
+import { numberCell, requireColumn, type CsvTable } from '../../shared/csv.ts';
 import type { ClassificationInput, SurvivalRecord } from './metrics.ts';
 
 export interface SurvivalRow extends SurvivalRecord {

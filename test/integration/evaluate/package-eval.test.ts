@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { sharedFile, SHARED_DATA } from '../../helpers/shared-data.ts';
-import { parseCsv } from '../../../src/main/evaluate/csv.ts';
+import { parseCsv } from '../../../src/shared/csv.ts';
 import { evaluatePackage } from '../../../src/main/evaluate/package-eval.ts';
 import { verifyPackage, type VerifiedPackage } from '../../../src/main/inference/model-packages.ts';
 import { GliofuseError } from '../../../src/shared/errors.ts';

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { sharedFile } from '../../helpers/shared-data.ts';
-import { parseCsv, type CsvTable } from '../../../src/main/evaluate/csv.ts';
+import { parseCsv, type CsvTable } from '../../../src/shared/csv.ts';
 import { classificationReport, evaluateSurvival, survivalReport } from '../../../src/main/evaluate/evaluate.ts';
 
 const table: CsvTable = parseCsv(fs.readFileSync(sharedFile('predictions', 'pathomicfusion_15cv_test_predictions_per_patient.csv'), 'utf8'));

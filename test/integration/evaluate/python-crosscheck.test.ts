@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT, sharedFile } from '../../helpers/shared-data.ts';
-import { parseCsv } from '../../../src/main/evaluate/csv.ts';
+import { parseCsv } from '../../../src/shared/csv.ts';
 import { classificationMetrics, harrellCIndex, meanSd, seededRandom } from '../../../src/main/evaluate/metrics.ts';
 
 const METRICS_PY = path.join(REPO_ROOT, 'models', 'training', 'umeml', 'metrics.py');
