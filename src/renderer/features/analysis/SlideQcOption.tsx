@@ -3,7 +3,7 @@
  * is not validated for pathology — the analysis then leaves the slide alone unless slide QC (tissue detection, tile
  * grid, quality flags; no encoding) is asked for.
  */
-import '../cases/slide-settings.css';
+import '../../components/slide-settings.css';
 import { Checkbox } from '../../components/ui.tsx';
 
 export function SlideQcOption({ visible, checked, onChange, modelName }: { visible: boolean; checked: boolean; onChange: (v: boolean) => void; modelName: string }) {

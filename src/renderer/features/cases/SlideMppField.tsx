@@ -3,7 +3,7 @@
  * slide (slides.setMpp, audited) and shown everywhere as "entered by <user>", never as the file's own value.
  * Without a resolution the slide cannot be tiled, so slide QC and pathology models skip it with a warning.
  */
-import './slide-settings.css';
+import '../../components/slide-settings.css';
 import { useState, type FormEvent } from 'react';
 import { call, errorMessage } from '../../api.ts';
 import { fmtDateTime } from '../../lib/format.ts';

@@ -3,7 +3,7 @@
  * installed from a file, set by the environment), sha256, version and licence, and — for administrators —
  * "Install encoder from file…" (the file is sha256-checked by the app; a wrong file is refused and nothing changes).
  */
-import '../cases/slide-settings.css';
+import '../../components/slide-settings.css';
 import { useState, type FormEvent } from 'react';
 import { call, errorMessage } from '../../api.ts';
 import { useAsync } from '../../lib/use-async.ts';

@@ -3,7 +3,7 @@
  * see the new mask; editors can keep them for this slide's analyses (slides.setTissueParams, audited). The rule
  * that chose the threshold (Otsu, Otsu capped, configured because the histogram is not bimodal) is said in words.
  */
-import '../cases/slide-settings.css';
+import '../../components/slide-settings.css';
 import { useState } from 'react';
 import { call, errorMessage } from '../../api.ts';
 import { Button, FormMessage, SelectField, TextField } from '../../components/ui.tsx';
