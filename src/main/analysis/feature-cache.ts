@@ -14,7 +14,9 @@ import crypto from 'node:crypto';
 import { canonicalJson } from '../audit/canonical.ts';
 import { BagWriter, readBag, type Bag } from './feature-bag.ts';
 
-export const FEATURE_CACHE_VERSION = 1;
+// 2: issue 13 changed the mask the same tissue parameters give (Otsu used only on a bimodal histogram and capped by
+// the configured threshold), so bags keyed under 1 hold other tile sets and must not be reused.
+export const FEATURE_CACHE_VERSION = 2;
 
 export interface FeatureCacheKeyInput {
   slide: { hashKind: string; hash: string };
