@@ -152,11 +152,11 @@ async function aiSections(w: PdfWriter, input: ReportInput, r: AnalysisResult): 
   const gTop = r.grade.probs.find((p) => p.label === r.grade.top);
   const cTop = r.molecularClass.probs.find((p) => p.label === r.molecularClass.top);
   // The grade head predicts the histological grade recorded in TCGA (pre-2021), never a CNS WHO grade.
-  w.subheading('Histological grade (TCGA, pre-2021; calibrated probabilities) - AI');
+  w.subheading('Histological grade (TCGA, pre-2021; temperature-scaled probabilities) - AI');
   if (gTop) w.para(`Top: ${aiGradeDisplay(gTop.label)} - ${fmtP(gTop.p)}`, { font: FONT.bold, size: 9.2, after: 3 });
   probabilityBars(w, r.grade.probs.map((p) => ({ ...p, display: aiGradeDisplay(p.label) })), r.grade.top);
   w.gap(6);
-  w.subheading('Class (calibrated probabilities)');
+  w.subheading('Class (temperature-scaled probabilities) - AI');
   if (cTop) w.para(`Top: ${cTop.display} - ${fmtP(cTop.p)}`, { font: FONT.bold, size: 9.2, after: 3 });
   probabilityBars(w, r.molecularClass.probs, r.molecularClass.top);
   w.gap(6);
@@ -337,7 +337,7 @@ function limitationsSection(w: PdfWriter, input: ReportInput): void {
     `${RUO_STATEMENT} Gliofuse is research software; it is not a medical device.`,
     ...(input.intendedUse ? [`Intended use stated by the model package: ${input.intendedUse}`] : []),
     'AI-suggested results come from a statistical model trained on the data named in its model card; they can be wrong, were not validated in this laboratory, and do not replace the pathologist\'s diagnosis, which alone is signed.',
-    'Probabilities are temperature-calibrated on the training cohort; calibration on other populations, scanners or stains is unknown.',
+    'Probabilities are temperature-scaled on the training cohort; whether that makes them calibrated is shown, with reliability figures, in the model card; calibration on other populations, scanners or stains is unknown.',
     'Attention heatmaps and modality contributions are attention-based attributions, not causal importance.',
     ...(method ? [`Genomic attributions were computed by ${method}; they explain the model, not the biology.`] : []),
     'Risk groups and Kaplan–Meier curves describe groups of training-cohort patients; they are not a survival prediction or promise for this patient.',

@@ -71,7 +71,7 @@ test('pathology as evidence: every page carries RUO + page X/Y; AI block, KM plo
   for (const p of [...r.grade.probs, ...r.molecularClass.probs]) assert.ok(all.includes(p.p.toFixed(2)), `probability ${p.label} ${p.p.toFixed(2)}`);
   const gTop = r.grade.probs.find((p) => p.label === r.grade.top)!;
   assert.ok(all.includes(`Top: ${aiGradeDisplay(gTop.label)} - ${gTop.p.toFixed(2)}`), 'top grade in words (histological grade, TCGA pre-2021) with its probability');
-  assert.match(all, /Histological grade \(TCGA, pre-2021; calibrated probabilities\) - AI/);
+  assert.match(all, /Histological grade \(TCGA, pre-2021; temperature-scaled probabilities\) - AI/);
   assert.doesNotMatch(all, /Top: CNS WHO grade/, 'the AI grade is never worded as a CNS WHO grade');
   assert.ok(all.includes(`Risk group: ${r.survival.riskGroup}`));
   assert.ok(all.includes("this case's risk group"), 'KM legend marks the case group');

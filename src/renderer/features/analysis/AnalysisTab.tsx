@@ -12,7 +12,7 @@ import { fmtDateTime, fmtProb, shortHash } from '../../lib/format.ts';
 import { EmptyState, ErrorPanel, Facts, LinkButton } from '../../components/ui.tsx';
 import { Icon } from '../../components/icons.tsx';
 import type { AnalysisResult, Warning } from '../../../shared/analysis-result.ts';
-import type { CaseDetail } from '../cases/CasePage.tsx';
+import type { CaseDetail } from '../../lib/case-detail.ts';
 import { AnalysisRunner } from './AnalysisRunner.tsx';
 import { riskInWords } from './risk-words.ts';
 import { attributionNote, derivedAgeOf } from './attribution-note.ts';
@@ -157,11 +157,11 @@ function Result({ r, caseId, analysisId, finishedAt, slideId }: { r: AnalysisRes
         <div className="an-blocks">
           <Block title={AI_GRADE_TITLE}>
             {g && <p className="an-top">{aiGradeDisplay(g.label)} — {fmtProb(g.p)}</p>}
-            <ProbBars items={r.grade.probs.map((p) => ({ ...p, display: aiGradeDisplay(p.label) }))} top={r.grade.top} caption="Histological grade probabilities (calibrated)" />
+            <ProbBars items={r.grade.probs.map((p) => ({ ...p, display: aiGradeDisplay(p.label) }))} top={r.grade.top} caption="Histological grade probabilities (temperature-scaled)" />
           </Block>
           <Block title="Class">
             {k && <p className="an-top">{k.display} — {fmtProb(k.p)}</p>}
-            <ProbBars items={r.molecularClass.probs} top={r.molecularClass.top} caption="Class probabilities (calibrated)" />
+            <ProbBars items={r.molecularClass.probs} top={r.molecularClass.top} caption="Class probabilities (temperature-scaled)" />
           </Block>
           <SurvivalBlock r={r} />
         </div>
