@@ -3,31 +3,14 @@
  * check -> service handler -> response parse -> access audit. Errors leave as the typed shape only.
  */
 import type { z } from 'zod';
-import { contract, isChannel, type Channel, type Envelope, type ParsedRequestOf, type ResponseOf } from '../shared/contract/index.ts';
+import { contract, isChannel, type Channel, type Envelope, type ResponseOf } from '../shared/contract/index.ts';
 import { GliofuseError, toErrorShape } from '../shared/errors.ts';
 import { storageFailure } from './store/storage-errors.ts';
 import type { AuditLog } from './audit/audit-log.ts';
-import type { Actor } from './auth/actor.ts';
-import type { Session, Sessions } from './auth/sessions.ts';
+import type { Sessions } from './auth/sessions.ts';
+import type { CallContext, HandlerCtx, Handlers } from './handler-types.ts';
 
-export interface CallContext {
-  transport: 'ipc' | 'bridge' | 'cli' | 'test';
-  sessionId: string;
-  /** The shell's verdict on who sent this: a known window's main frame on app://, or the bridge's token. */
-  senderOk: boolean;
-  senderDescription?: string;
-}
-
-export interface HandlerCtx {
-  actor: Actor | null;
-  session: Session;
-  sessions: Sessions;
-  call: CallContext;
-}
-
-export type Handler<C extends Channel> = (req: ParsedRequestOf<C>, ctx: HandlerCtx) => Promise<z.input<(typeof contract)[C]['response']>>;
-export type Handlers = { [C in Channel]: Handler<C> };
-export type PartialHandlers<K extends Channel> = { [C in K]: Handler<C> };
+export type { CallContext, HandlerCtx, Handler, Handlers, PartialHandlers } from './handler-types.ts';
 
 /** Summarises zod issues into one sentence naming the fields. */
 export function describeZodError(err: z.ZodError): string {

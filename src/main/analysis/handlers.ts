@@ -1,8 +1,8 @@
 /** Router handlers for the analysis job channels (src/shared/contract/analysis.ts, "analysis jobs" block). */
 import type { analysisJobChannels } from '../../shared/contract/analysis.ts';
 import { GliofuseError } from '../../shared/errors.ts';
-import type { HandlerCtx, PartialHandlers } from '../router.ts';
-import type { Actor } from '../auth/actor.ts';
+import type { HandlerCtx, PartialHandlers } from '../handler-types.ts';
+import type { Actor } from '../../shared/actor.ts';
 import type { AnalysisService } from './job-manager.ts';
 
 function need(ctx: HandlerCtx): Actor {

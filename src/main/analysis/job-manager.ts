@@ -17,7 +17,7 @@ import { EventEmitter } from 'node:events';
 import type { Db, Tx } from '../store/db.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Actor } from '../../shared/actor.ts';
-import type { PatientsRepo } from '../store/patients-repo.ts';
+import type { PatientsRepo } from '../patients/patients-repo.ts';
 import type { SettingsService } from '../settings/settings-service.ts';
 import type { ModelRegistry, VerifiedPackage } from '../inference/model-packages.ts';
 import type { GenomicsService } from '../genomics/genomics-service.ts';
@@ -34,7 +34,7 @@ import { encoderFolder, resolveEncoder } from './encoder-store.ts';
 import { featureCacheRoot } from './feature-cache.ts';
 import { planModalities } from './modalities.ts';
 import { settleSlideWork, slideObstacle } from './slide-plan.ts';
-import type { UserMpp } from './slide-qc.ts';
+import type { UserMpp } from './worker-api.ts';
 import type { TissueParamsInput } from '../../shared/contract/slides.ts';
 import type { AnalysisWorkerApi, GenomicsRef, PerfOptions, RunOutput, RunRequest, SlideRef } from './worker-api.ts';
 

@@ -15,7 +15,7 @@ import { buildResult } from './result.ts';
 import { workerSessions } from './worker-sessions.ts';
 import { computeSlideFeatures, type SlideFeatures } from './slide-features.ts';
 import { computeSlideQc, slideMppProvenance, slideQualityWarnings, type SlideQcInfo } from './slide-qc.ts';
-import type { RunOutput, RunRequest } from './worker-api.ts';
+import type { ProviderRequest, RunOutput, RunRequest } from './worker-api.ts';
 
 function sessionFellBack(s: SessionProvenance): boolean {
   return s.fellBack && s.attempts.some((a) => a.provider !== 'cpu' && !a.ok);
@@ -63,6 +63,11 @@ export async function runAnalysis(req: RunRequest, reader: SlideReader, tracker:
     for (const w of features.info.gridWarnings) warnings.push({ code: 'quality_flag', severity: 'info', message: w });
     if (features.info.encoder?.fellBack) {
       warnings.push({ code: 'cpu_fallback', severity: 'warning', message: `The tile encoder ran on CPU: ${features.info.encoder.notices.filter((n) => /could not start/.test(n)).join(' ') || 'the GPU execution provider was not available.'}` });
+    }
+    // Packages are trained on the int8 encoder's features; its float derivation (GPU providers) moves them a little
+    // (docs/figures/float-encoder.json): the user must know a GPU run may differ from a CPU run of the same slide.
+    if (features.bag.meta.tileEncoder.variant === 'float32' && plan.usePathology) {
+      warnings.push({ code: 'other', severity: 'warning', message: 'The slide features came from the float version of the tile encoder (GPU). This package was validated with the int8 encoder; slide-based outputs may differ slightly from a CPU run of the same slide (docs/inference.md).' });
     }
   }
   checkCancelled();

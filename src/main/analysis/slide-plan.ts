@@ -26,7 +26,8 @@ export interface Obstacle {
 /** Same order of checks as the worker would hit them: file, µm/px (tiling), then the encoder (encoding only). */
 export async function slideObstacle(s: SlideFacts, work: SlideWork, encoder: () => Promise<unknown>): Promise<Obstacle | null> {
   if (work === 'none') return null;
-  if (!fs.existsSync(s.path)) return { code: 'BAD_INPUT', message: `The slide file ${s.file_name} is no longer where it was attached; restore it (or attach it again). Its folder is shown to roles that may see PHI (files.origin), not here: this text reaches result.json and the PDF.` };
+  // No path in the message: it can become a result warning (result.json, PDF); the folder is PHI (files.origin).
+  if (!fs.existsSync(s.path)) return { code: 'BAD_INPUT', message: `The slide file ${s.file_name} is no longer where it was attached; restore it (or attach it again).` };
   const hasMpp = (s.mpp_x !== null && s.mpp_source !== null) || s.objective_power !== null || s.user_mpp !== null;
   if (!hasMpp) {
     return { code: 'BAD_INPUT', message: `${s.file_name} records neither its resolution (µm/px) nor its objective power, and none was entered; enter the slide's µm/px on the Slide tab (or analyze --slide-mpp).` };

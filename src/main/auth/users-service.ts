@@ -4,7 +4,7 @@
  */
 import type { Db, Tx } from '../store/db.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { Actor } from './actor.ts';
+import type { Actor } from '../../shared/actor.ts';
 import type { Role } from '../../shared/contract/define.ts';
 import type { User } from '../../shared/contract/auth.ts';
 import { GliofuseError, badInput } from '../../shared/errors.ts';

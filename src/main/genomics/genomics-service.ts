@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import type { Db } from '../store/db.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Actor } from '../../shared/actor.ts';
-import type { PatientsRepo } from '../store/patients-repo.ts';
+import type { PatientsRepo } from '../patients/patients-repo.ts';
 import type { ModelRegistry } from '../inference/model-packages.ts';
 import { GliofuseError, badInput } from '../../shared/errors.ts';
 import { nextFileLabel, recordFileOrigin } from '../file-origins/file-labels.ts';

@@ -6,7 +6,7 @@
 import { COLOR, CONTENT_W, FONT, MARGIN, type PdfWriter } from './pdf-writer.ts';
 import { fmtNum, fmtP, pdfText } from './pdf-text.ts';
 import { VIRIDIS_STOPS } from './viridis.ts';
-import type { KmCurveSet } from '../../shared/contract/analysis.ts';
+import type { KmCurveSet } from '../../shared/contract/report.ts';
 import type { z } from 'zod';
 
 type CurveSet = z.infer<typeof KmCurveSet>;

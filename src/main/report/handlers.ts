@@ -1,9 +1,10 @@
 /**
- * Handlers for the report channels (report.* and models.cohort in src/shared/contract/analysis.ts), and the
+ * Handlers for the report channels (src/shared/contract/report.ts: report.* and models.cohort), and the
  * composition of the review services: the report service reads the sign-off, so it is built here, above signoff/.
  * Wired into the router by src/main/services.ts.
  */
-import type { reviewChannels } from '../../shared/contract/analysis.ts';
+import type { reportChannels } from '../../shared/contract/report.ts';
+import type { reviewChannels } from '../../shared/contract/review.ts';
 import type { WhoCaseView } from '../../shared/contract/who-cns5.ts';
 import type { PartialHandlers, HandlerCtx } from '../handler-types.ts';
 import type { Actor } from '../../shared/actor.ts';
@@ -14,7 +15,7 @@ import type { PatientsRepo } from '../patients/patients-repo.ts';
 import type { ModelRegistry } from '../inference/model-packages.ts';
 import { GliofuseError } from '../../shared/errors.ts';
 import { SignoffService, type LayeredProposalSource } from '../signoff/signoff-service.ts';
-import { signoffHandlers, type SignoffChannel } from '../signoff/handlers.ts';
+import { signoffHandlers } from '../signoff/handlers.ts';
 import { ReportService, type SlideRef } from './report-service.ts';
 import { modelInfo } from './model-info.ts';
 import type { SlideThumbnail } from './heatmap-image.ts';
@@ -60,7 +61,7 @@ export function reviewServices(d: ReviewDeps): ReviewServices {
   return { signoff, reports };
 }
 
-type ReportChannel = Exclude<keyof typeof reviewChannels, SignoffChannel>;
+type ReportChannel = keyof typeof reportChannels;
 
 function need(ctx: HandlerCtx): Actor {
   if (!ctx.actor) throw new GliofuseError('UNAUTHENTICATED', 'Please sign in first.');
@@ -86,6 +87,6 @@ export function reportHandlers(d: Pick<ReviewDeps, 'models'>, reports: ReportSer
 }
 
 /** Every review channel: sign-off (signoff/handlers.ts) and report. */
-export function reviewHandlers(d: ReviewDeps, services: ReviewServices = reviewServices(d)): PartialHandlers<keyof typeof reviewChannels> {
+export function reviewHandlers(d: ReviewDeps, services: ReviewServices = reviewServices(d)): PartialHandlers<keyof typeof reviewChannels | keyof typeof reportChannels> {
   return { ...signoffHandlers(services.signoff), ...reportHandlers(d, services.reports) };
 }

@@ -7,7 +7,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelRegistry } from '../inference/model-packages.ts';
-import { KmCohort } from '../../shared/contract/analysis.ts';
+import { KmCohort } from '../../shared/contract/report.ts';
 
 export interface ModelInfo {
   modelId: string;

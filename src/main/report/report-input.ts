@@ -8,7 +8,8 @@
 import type { AuditAnchor } from './audit-anchor.ts';
 import type { AnalysisResult } from '../../shared/analysis-result.ts';
 import type { WhoCaseView } from '../../shared/contract/who-cns5.ts';
-import type { AiAgreement, KmCohort, LayeredDiagnosis } from '../../shared/contract/analysis.ts';
+import type { AiAgreement, LayeredDiagnosis } from '../../shared/contract/review.ts';
+import type { KmCohort } from '../../shared/contract/report.ts';
 import type { SlideThumbnail } from './heatmap-image.ts';
 
 export interface ReportCase {

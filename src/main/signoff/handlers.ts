@@ -1,14 +1,14 @@
 /**
- * Handlers for the review / sign-off channels (review.* in src/shared/contract/analysis.ts), beside their service.
+ * Handlers for the review / sign-off channels (src/shared/contract/review.ts), beside their service.
  * The report channels and the composition of both services are in src/main/report/handlers.ts.
  */
-import type { reviewChannels } from '../../shared/contract/analysis.ts';
+import type { reviewChannels } from '../../shared/contract/review.ts';
 import type { PartialHandlers, HandlerCtx } from '../handler-types.ts';
 import type { Actor } from '../../shared/actor.ts';
 import { GliofuseError } from '../../shared/errors.ts';
 import type { SignoffService } from './signoff-service.ts';
 
-export type SignoffChannel = Extract<keyof typeof reviewChannels, `review.${string}`>;
+export type SignoffChannel = keyof typeof reviewChannels;
 
 function need(ctx: HandlerCtx): Actor {
   if (!ctx.actor) throw new GliofuseError('UNAUTHENTICATED', 'Please sign in first.');

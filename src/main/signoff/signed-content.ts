@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import { canonicalJson } from '../audit/canonical.ts';
 import { RUO_STATEMENT } from '../../shared/ruo.ts';
-import type { AiAgreement, LayeredDiagnosis } from '../../shared/contract/analysis.ts';
+import type { AiAgreement, LayeredDiagnosis } from '../../shared/contract/review.ts';
 
 export interface Signer {
   userId: number;

@@ -4,7 +4,7 @@
  * (docs/who-cns5.md); the number is only compared with the pathologist's grade so that "accepted" cannot silently
  * carry a different grade. Unreadable labels give null, so that check is skipped rather than guessed.
  */
-import type { WhoGrade } from '../../shared/contract/analysis.ts';
+import type { WhoGrade } from '../../shared/contract/review.ts';
 
 const ROMAN: Record<string, WhoGrade> = { I: '1', II: '2', III: '3', IV: '4' };
 

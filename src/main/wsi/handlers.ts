@@ -1,8 +1,8 @@
 /** Router handlers for the slide channels (src/shared/contract/slides.ts), over the SlideService. */
 import type { slideChannels } from '../../shared/contract/slides.ts';
 import { GliofuseError } from '../../shared/errors.ts';
-import type { HandlerCtx, PartialHandlers } from '../router.ts';
-import type { Actor } from '../auth/actor.ts';
+import type { HandlerCtx, PartialHandlers } from '../handler-types.ts';
+import type { Actor } from '../../shared/actor.ts';
 import type { SlideService } from './service.ts';
 
 export interface SlideHandlerDeps {

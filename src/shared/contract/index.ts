@@ -13,6 +13,8 @@ import { modelChannels } from './models.ts';
 import { genomicsChannels } from './genomics.ts';
 import { analysisChannels } from './analysis.ts';
 import { auditViewChannels } from './audit-view.ts';
+import { reviewChannels } from './review.ts';
+import { reportChannels } from './report.ts';
 import { genomicsViewChannels } from './genomics-view.ts';
 import { caseRecordChannels } from './case-records.ts';
 import { passwordChannels } from './password.ts';
@@ -31,6 +33,8 @@ export const contract = {
   ...genomicsChannels,
   ...analysisChannels,
   ...auditViewChannels,
+  ...reviewChannels,
+  ...reportChannels,
   ...genomicsViewChannels,
   ...caseRecordChannels,
   ...passwordChannels,

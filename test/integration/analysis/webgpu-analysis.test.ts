@@ -49,12 +49,14 @@ test('slide + genomics on WebGPU: float encoder and model on the GPU path, recor
   assert.equal(eg.tileEncoder?.provider, 'webgpu');
   assert.match(eg.tileEncoder?.adapter?.adapter?.name ?? '', /SwiftShader/);
   assert.equal(gpu.result?.warnings.some((w) => w.code === 'cpu_fallback'), false);
+  assert.ok(gpu.result?.warnings.some((w) => /float version of the tile encoder/.test(w.message)), 'a float-encoder result says it may differ from a CPU run');
 
   const cpu = await app.s.analysis.waitFor((await app.call('analysis.start', { caseId, modelId: MODEL, executionProvider: 'cpu' })).id);
   assert.equal(cpu.state, 'succeeded', JSON.stringify(cpu.error));
   const pc = cpu.result?.provenance;
   assert.equal(pc?.executionProvider, 'cpu');
   assert.equal(pc?.tileEncoder?.variant, 'int8');
+  assert.equal(cpu.result?.warnings.some((w) => /float version of the tile encoder/.test(w.message)), false);
   const fg = pg.preprocessing.featureCache as { key: string; hit: boolean };
   const fc = pc?.preprocessing.featureCache as { key: string; hit: boolean; encodedTiles: number };
   assert.notEqual(fc.key, fg.key, 'int8 and float features are cached under different keys');

@@ -14,7 +14,7 @@ import { realFixture, type Fixture } from '../report/fixtures/real-result.ts';
 import { seedCase, storeResult } from '../report/fixtures/seed.ts';
 import { whoGradeOfLabel } from '../../../src/main/signoff/who-grade.ts';
 import { canonicalJson } from '../../../src/main/audit/canonical.ts';
-import type { LayeredDiagnosis } from '../../../src/shared/contract/analysis.ts';
+import type { LayeredDiagnosis } from '../../../src/shared/contract/review.ts';
 
 let app: TestApp;
 let fx: Fixture;

@@ -13,7 +13,7 @@ import { Router, type Handlers } from '../../../src/main/router.ts';
 import { SlideEngine } from '../../../src/main/wsi/engine.ts';
 import { SlideService } from '../../../src/main/wsi/service.ts';
 import { slideHandlers } from '../../../src/main/wsi/handlers.ts';
-import type { Actor } from '../../../src/main/auth/actor.ts';
+import type { Actor } from '../../../src/shared/actor.ts';
 import { GliofuseError } from '../../../src/shared/errors.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gf-slides-'));

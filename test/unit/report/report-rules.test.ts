@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sortWarnings } from '../../../src/main/report/render-pdf.ts';
 import { cohortForResult, type ModelInfo } from '../../../src/main/report/model-info.ts';
-import type { KmCohort } from '../../../src/shared/contract/analysis.ts';
+import type { KmCohort } from '../../../src/shared/contract/report.ts';
 
 test('warnings: critical, then warning, then info; the pipeline order is kept within a severity', () => {
   const w = sortWarnings([

@@ -9,7 +9,7 @@ import { defaultDataDir, resolveDbPath, resourcesDirFromEnv } from '../../paths.
 import { MANIFEST_FILE, ModelRegistry, checkPackage, defaultModelFolders } from '../../inference/model-packages.ts';
 import { listPackages, packageSummary } from '../../inference/model-handlers.ts';
 import type { PackageSummary } from '../../../shared/contract/models.ts';
-import type { Actor } from '../../auth/actor.ts';
+import type { Actor } from '../../../shared/actor.ts';
 
 /** The app's model folders: bundled (repo models/) and the user folder <dataDir>/models. */
 export function cliModelRegistry(): ModelRegistry {

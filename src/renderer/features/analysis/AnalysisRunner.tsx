@@ -11,7 +11,7 @@ import { fmtInt } from '../../lib/format.ts';
 import { ANALYSIS_EVENT_TOPIC, AnalysisProgressEvent, type AnalysisJobSummary } from '../../../shared/contract/analysis.ts';
 import { SlideChoice } from './SlideChoice.tsx';
 import { SlideQcOption } from './SlideQcOption.tsx';
-import type { CaseDetail } from '../cases/CasePage.tsx';
+import type { CaseDetail } from '../../lib/case-detail.ts';
 
 const STAGE_LABEL: Record<string, string> = {
   queued: 'Waiting to start', tissue: 'Detecting tissue', tiling: 'Tiling the slide', encoding: 'Encoding tiles',

@@ -4,7 +4,7 @@
  * The model's S(t) at the bin ends is drawn as squares and labelled as a model output, never as a prognosis.
  */
 import type { z } from 'zod';
-import type { KmCurveSet } from '../../../shared/contract/analysis.ts';
+import type { KmCurveSet } from '../../../shared/contract/report.ts';
 
 type Curves = z.infer<typeof KmCurveSet>;
 const DASH = ['', '6 3', '1.5 3', '10 4'];

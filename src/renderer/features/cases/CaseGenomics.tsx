@@ -6,7 +6,7 @@ import { fmtDateTime } from '../../lib/format.ts';
 import { ErrorPanel, Facts, LinkButton, Section } from '../../components/ui.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { canEdit, useSession } from '../../lib/session.tsx';
-import type { CaseDetail } from './CasePage.tsx';
+import type { CaseDetail } from '../../lib/case-detail.ts';
 
 export function CaseGenomics({ c }: { c: CaseDetail; onChanged: () => void }) {
   const { user } = useSession();

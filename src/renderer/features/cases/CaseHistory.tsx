@@ -4,7 +4,7 @@ import { useAsync } from '../../lib/use-async.ts';
 import { navigate } from '../../lib/route.ts';
 import { Checkbox, ErrorPanel, Pager } from '../../components/ui.tsx';
 import { AuditTable } from '../audit/AuditTable.tsx';
-import type { CaseDetail } from './CasePage.tsx';
+import type { CaseDetail } from '../../lib/case-detail.ts';
 
 const PAGE = 50;
 

@@ -5,7 +5,7 @@ import { Facts, LinkButton, Section } from '../../components/ui.tsx';
 import { canEdit, useSession } from '../../lib/session.tsx';
 import { CaseStatusActions } from './CaseStatusActions.tsx';
 import { StatusTimeline } from './StatusTimeline.tsx';
-import type { CaseDetail } from './CasePage.tsx';
+import type { CaseDetail } from '../../lib/case-detail.ts';
 import { CaseSlides } from './CaseSlides.tsx';
 import { CaseGenomics } from './CaseGenomics.tsx';
 

@@ -17,9 +17,8 @@ import { CaseSlideTab } from './CaseSlideTab.tsx';
 import { GenomicsTab } from '../genomics/GenomicsTab.tsx';
 import { AnalysisTab } from '../analysis/AnalysisTab.tsx';
 import { ReportTab } from '../report/ReportTab.tsx';
-import type { ResponseOf } from '../../../shared/contract/index.ts';
+import type { CaseDetail } from '../../lib/case-detail.ts';
 
-export type CaseDetail = ResponseOf<'cases.get'>;
 
 interface TabDef {
   id: string;

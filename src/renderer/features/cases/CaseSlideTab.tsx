@@ -10,7 +10,7 @@ import { EmptyState, ErrorPanel, LinkButton } from '../../components/ui.tsx';
 import { canEdit, useSession } from '../../lib/session.tsx';
 import { SlideViewer, type FocusRect, type HeatmapLayer } from '../viewer/SlideViewer.tsx';
 import { SlideMppField } from './SlideMppField.tsx';
-import type { CaseDetail } from './CasePage.tsx';
+import type { CaseDetail } from '../../lib/case-detail.ts';
 
 async function newestHeatmap(caseId: number, slideId: number): Promise<HeatmapLayer | null> {
   const { analyses } = await call('analysis.list', { caseId });

@@ -7,7 +7,7 @@ import { fmtBytes, fmtDateTime, fmtInt } from '../../lib/format.ts';
 import { Button, EmptyState, ErrorPanel, FormMessage, Section, SkeletonRows, TextField } from '../../components/ui.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { canEdit, useSession } from '../../lib/session.tsx';
-import type { CaseDetail } from './CasePage.tsx';
+import type { CaseDetail } from '../../lib/case-detail.ts';
 import { setPendingSlide, usePendingSlide } from '../../lib/pending-slide.ts';
 import { DetachSlideForm } from './DetachSlide.tsx';
 

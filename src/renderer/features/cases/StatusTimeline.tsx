@@ -1,7 +1,7 @@
 /** The case's status history as a vertical timeline, oldest first, each step with who, when and why. */
 import { fmtDateTime } from '../../lib/format.ts';
 import { StatusBadge } from './status.tsx';
-import type { CaseDetail } from './CasePage.tsx';
+import type { CaseDetail } from '../../lib/case-detail.ts';
 
 export function StatusTimeline({ history }: { history: CaseDetail['history'] }) {
   if (history.length === 0) return <p className="muted">No status changes recorded.</p>;

@@ -11,7 +11,7 @@ import { Icon } from '../../components/icons.tsx';
 import { canEdit, useSession } from '../../lib/session.tsx';
 import type { ResponseOf } from '../../../shared/contract/index.ts';
 import { AGE_FEATURE, fileRowIds, fmtValue } from './genomics-view.ts';
-import type { CaseDetail } from '../cases/CasePage.tsx';
+import type { CaseDetail } from '../../lib/case-detail.ts';
 
 type Report = ResponseOf<'genomics.validate'>;
 type Profile = ResponseOf<'genomics.get'>['profiles'][number];

@@ -10,8 +10,8 @@ import { Button, ErrorPanel, Facts, FormMessage, Section, TextAreaField, TextFie
 import { Icon } from '../../components/icons.tsx';
 import { fmtBytes, fmtDateTime, shortHash } from '../../lib/format.ts';
 import { RUO_STATEMENT } from '../../../shared/ruo.ts';
-import type { Review } from '../../../shared/contract/analysis.ts';
-import type { CaseDetail } from '../cases/CasePage.tsx';
+import type { Review } from '../../../shared/contract/review.ts';
+import type { CaseDetail } from '../../lib/case-detail.ts';
 import { SignoffForm } from './SignoffForm.tsx';
 import { SignedLayers } from './SignedLayers.tsx';
 import { WhoCasePanel } from '../analysis/WhoCriteriaBlock.tsx';

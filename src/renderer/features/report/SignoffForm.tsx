@@ -12,7 +12,7 @@ import { fmtDateTime, fmtProb } from '../../lib/format.ts';
 import { WhoProposalPanel } from './WhoProposalPanel.tsx';
 import { aiGradeDisplay } from '../../../shared/who-cns5.ts';
 import type { LayeredProposal } from '../../../shared/contract/who-cns5.ts';
-import { WHO_GRADES, type AiAgreement, type LayeredDiagnosis, type Review } from '../../../shared/contract/analysis.ts';
+import { WHO_GRADES, type AiAgreement, type LayeredDiagnosis, type Review } from '../../../shared/contract/review.ts';
 
 const GRADE_OPTIONS = [{ value: '', label: 'Choose…' }, ...WHO_GRADES.map((g) => ({ value: g, label: g === 'not assigned' ? 'Not assigned' : `CNS WHO grade ${g}` }))];
 

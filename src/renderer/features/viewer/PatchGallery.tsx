@@ -3,7 +3,7 @@
  * cut from the slide's own deep-zoom tiles (no extra server call), numbered like the report's boxes. Clicking one
  * opens that region in the viewer. Used on the Analysis tab and in the viewer's heatmap layer.
  */
-import type { FocusRect } from './SlideViewer.tsx';
+import type { FocusRect } from './focus-rect.ts';
 import { tileUrl } from '../../api.ts';
 import { THUMB, patchPieces, type DzGeometry, type PatchItem } from './patch-pieces.ts';
 import './patch-gallery.css';

@@ -17,6 +17,7 @@ import { MagnificationControls } from './MagnificationControls.tsx';
 import { colourMask, heatmapCanvas } from './viewer-canvas.ts';
 import { PatchGallery, type PatchItem } from './PatchGallery.tsx';
 import { TissueControls, thresholdRuleText } from './TissueControls.tsx';
+import type { FocusRect } from './focus-rect.ts';
 
 type SlideDetail = ResponseOf<'slides.get'>;
 type Dzi = ResponseOf<'slides.dzi'>;
@@ -35,12 +36,7 @@ export interface HeatmapLayer {
   topPatches: readonly PatchItem[];
 }
 
-export interface FocusRect {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
+export type { FocusRect } from './focus-rect.ts';
 
 interface LayerState<T> {
   on: boolean;
