@@ -30,9 +30,10 @@ function writeInputs(dir: string): string {
   const ai = grade.header.indexOf('Age at diagnosis');
   const age = new Map(grade.rows.map((r) => [r.cells[gi]!, r.cells[ai] ?? '']));
   const [idh, codel] = ['idh mutation', 'codeletion'].map((c) => all.header.indexOf(c)) as [number, number];
-  const rows = all.rows.filter((r) => r.cells[idh]!.trim() !== '' && r.cells[codel]!.trim() !== '').slice(0, CASES);
+  const known = (v: string | undefined) => !['', 'NA', 'NaN', 'nan'].includes((v ?? '').trim());
+  const rows = all.rows.filter((r) => known(r.cells[idh]) && known(r.cells[codel])).slice(0, CASES);
   const q = (c: string) => (/[",]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
-  fs.writeFileSync(path.join(dir, 'profiles.csv'), `${[[...all.header, 'Age at diagnosis'], ...rows.map((r) => [...r.cells, age.get(r.cells[0]!) ?? ''])].map((r) => r.map(q).join(',')).join('\n')}\n`);
+  fs.writeFileSync(path.join(dir, 'profiles.csv'), `${[[...all.header, 'Age at diagnosis'], ...rows.map((r) => [...r.cells, (age.get(r.cells[0]!) ?? '').replace(/^NA$/, '')])].map((r) => r.map(q).join(',')).join('\n')}\n`);
   const manifest = path.join(dir, 'manifest.csv');
   fs.writeFileSync(manifest, `case_id,genomics,row_id\n${rows.map((r) => `${r.cells[0]},profiles.csv,${r.cells[0]}`).join('\n')}\n`);
   return manifest;

@@ -33,10 +33,12 @@ export function writeTcgaCohort(dir: string): TcgaCohort {
   const patients: string[] = [];
   for (const r of all.rows) {
     const pid = r.cells[id]!.trim();
-    if (r.cells[idh]!.trim() === '' || r.cells[codel]!.trim() === '') continue;
+    // The table writes unknown values as NA (72 patients lack IDH / 1p/19q).
+    if ([idh, codel].some((k) => ['', 'NA', 'NaN', 'nan'].includes(r.cells[k]!.trim()))) continue;
     const clinical = g.get(pid);
     patients.push(pid);
-    profiles.push(csvLine([...r.cells, clinical?.[age]?.trim() ?? '']));
+    const ageText = clinical?.[age]?.trim() ?? '';
+    profiles.push(csvLine([...r.cells, ageText === 'NA' ? '' : ageText])); // unknown age: missing (the package may impute it)
     const gradeText = clinical?.[gr]?.trim() ?? '';
     labels.push(csvLine([pid, r.cells[months]!.trim(), r.cells[censored]!.trim() === '1' ? '0' : '1',
       ['2', '3', '4'].includes(gradeText) ? gradeText : '', classLabel(clinical?.[sub]?.trim() ?? '', gradeText)]));
