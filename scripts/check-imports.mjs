@@ -61,6 +61,36 @@ export function folderCycles(modules) {
   return out;
 }
 
+// Processes that must never load native inference or slide code (a native crash would take down the app).
+const MAIN_ENTRIES = ['src/main/electron/main.ts', 'src/main/cli/main.ts', 'src/main/bridge/dev-web.ts'];
+const NATIVE = /(^|\/)node_modules\/(koffi|onnxruntime-node)\//;
+const TYPE_ONLY = new Set(['type-only', 'type-import']);
+
+/**
+ * Import chains from a main-process entry to koffi or onnxruntime-node over runtime imports (type-only imports load
+ * nothing). A lazy require() inside a function (OpenSlide, TurboJPEG, the Vulkan probe) is not a static import: the
+ * worker entry points are where those run.
+ */
+export function nativeFromMain(modules, entries = MAIN_ENTRIES) {
+  const edges = new Map(modules.map((m) => [m.source, (m.dependencies ?? []).filter((d) => d.resolved && !d.dependencyTypes?.some((t) => TYPE_ONLY.has(t))).map((d) => d.resolved)]));
+  const found = [];
+  for (const entry of entries) {
+    const prev = new Map([[entry, null]]);
+    const queue = [entry];
+    while (queue.length) {
+      const u = queue.shift();
+      if (NATIVE.test(u)) {
+        const chain = [];
+        for (let x = u; x; x = prev.get(x)) chain.unshift(x);
+        found.push(chain);
+        continue;
+      }
+      for (const v of edges.get(u) ?? []) if (!prev.has(v)) { prev.set(v, u); queue.push(v); }
+    }
+  }
+  return found;
+}
+
 function main() {
   const r = spawnSync(process.execPath, [bin, 'src', '--config', '.dependency-cruiser.cjs', '--output-type', 'json'], {
     cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
@@ -72,6 +102,7 @@ function main() {
     const via = v.cycle ? ` (cycle: ${v.cycle.map((c) => c.name ?? c).join(' → ')})` : '';
     problems.push(`${v.rule.name}: ${v.from} → ${v.to}${via}`);
   }
+  for (const chain of nativeFromMain(result.modules)) problems.push(`native-code-only-in-workers: ${chain.join(' → ')}`);
   for (const c of folderCycles(result.modules)) {
     problems.push(`folder-cycle: ${c.folders.join(' ↔ ')}\n    ${c.examples.join('\n    ')}`);
   }

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../helpers/shared-data.ts';
 // @ts-expect-error plain ESM script without types
-import { folderCycles } from '../../../scripts/check-imports.mjs';
+import { folderCycles, nativeFromMain } from '../../../scripts/check-imports.mjs';
 
 const script = path.join(REPO_ROOT, 'scripts', 'check-imports.mjs');
 
@@ -37,8 +37,11 @@ test('a wrong import in a copy of the tree fails the check, naming the rule', (t
   fs.writeFileSync(path.join(dir, 'src/main/wsi/probe-electron.ts'), "import { app } from 'electron';\nexport const y = app;\n");
   // settings already imports store/db.ts: store importing settings closes a folder cycle with no module cycle.
   fs.writeFileSync(path.join(dir, 'src/main/store/probe-cycle.ts'), "import type { SettingsService } from '../settings/settings-service.ts';\nexport type Z = SettingsService;\n");
+  // The CLI's entry loading the ONNX session at run time: native code in the main process.
+  fs.appendFileSync(path.join(dir, 'src/main/cli/main.ts'), "\nimport '../inference/umeml-session.ts';\n");
   const r = check(dir);
   assert.equal(r.status, 1, r.out);
+  assert.match(r.out, /native-code-only-in-workers: src\/main\/cli\/main\.ts → src\/main\/inference\/umeml-session\.ts → (\S*\/)?node_modules\/onnxruntime-node\//);
   assert.match(r.out, /capability-imports-no-shell: src\/main\/store\/probe-shell\.ts → src\/main\/cli\/index\.ts/);
   assert.match(r.out, /electron-only-in-shell: src\/main\/wsi\/probe-electron\.ts/);
   assert.match(r.out, /folder-cycle: .*src\/main\/settings.*src\/main\/store/);
@@ -53,4 +56,14 @@ test('folder cycles: a chain closed through different files is found, a one-way 
   ]) as { folders: string[] }[];
   assert.deepEqual(cycles.map((c) => c.folders), [['src/main/audit', 'src/main/store']]);
   assert.deepEqual(folderCycles([mod('src/main/report/a.ts', 'src/main/store/db.ts')]), []);
+});
+
+test('native code from a main entry: a runtime chain counts, a type-only one loads nothing', () => {
+  const mod = (source: string, ...deps: [string, string[]][]) => ({ source, dependencies: deps.map(([resolved, dependencyTypes]) => ({ resolved, dependencyTypes })) });
+  const modules = [
+    mod('src/main/cli/main.ts', ['src/main/analysis/worker-api.ts', ['local', 'type-only', 'import']], ['src/main/wsi/engine.ts', ['local', 'import']]),
+    mod('src/main/analysis/worker-api.ts', ['node_modules/onnxruntime-node/dist/index.js', ['npm', 'import']]),
+    mod('src/main/wsi/engine.ts', ['node_modules/koffi/index.cjs', ['npm', 'import']]),
+  ];
+  assert.deepEqual(nativeFromMain(modules, ['src/main/cli/main.ts']), [['src/main/cli/main.ts', 'src/main/wsi/engine.ts', 'node_modules/koffi/index.cjs']]);
 });
