@@ -27,7 +27,8 @@ import { HEATMAP_NORMALISATION, HEATMAP_QUANTITY } from '../../src/main/analysis
 const FIXTURE_ID = 'test-fixture-umeml-pathology';
 const FIXTURE_NAME = 'TEST FIXTURE: tiny random-weight UMEML (pathology validated, e2e only)';
 const SLIDE = sharedFile('wsi', 'tcga-glioma-roi', 'TCGA-06-0174_roi_pyramid.tif');
-const SLIDE_NAME = path.basename(SLIDE);
+// Slides are shown and stored under a pseudonymised label (<pseudonym>-S<n>-<sha256 prefix>), never the file name.
+const SLIDE_LABEL = /\S+-S1-[0-9a-f]{6}/;
 const ADMIN = { username: 'heat.admin', displayName: 'Heat Admin', password: 'heat-admin-pass-1' };
 const PATHOLOGIST = { username: 'hana.path', displayName: 'Dr Hana Path', password: 'heat-pathologist-2' };
 
@@ -95,7 +96,7 @@ test('a pathologist reviews the attention heatmap of a real slide, signs and exp
     const setup = await (await apiSession(bridge.info))('auth.setupAdmin', ADMIN);
     expect(setup.ok, 'first-run admin set-up on the fresh database').toBe(true);
     const admin = await apiAs(ADMIN, bridge.info);
-    await addUserReady(PATHOLOGIST, 'pathologist', bridge.info);
+    await addUserReady(PATHOLOGIST, 'pathologist', bridge.info, ADMIN); // this bridge's own administrator
 
     // Install it the way an operator does, next to the running app: `gliofuse models import` (verifies, copies, audits).
     const imported = JSON.parse(execFileSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'gliofuse.js'), '--db', db, '--as', ADMIN.username, '--json', 'models', 'import', staged.dir], {
@@ -120,8 +121,9 @@ test('a pathologist reviews the attention heatmap of a real slide, signs and exp
     await tabs.getByRole('link', { name: 'Overview', exact: true }).click();
     await page.getByLabel('Attach a slide by path').fill(SLIDE);
     await page.getByRole('button', { name: 'Attach slide' }).click();
-    await expect(page.getByRole('form', { name: 'Attach a slide' }).getByRole('status')).toContainText(`Attached ${SLIDE_NAME}`, { timeout: 60_000 });
-    await expect(page.getByRole('link', { name: SLIDE_NAME })).toBeVisible();
+    await expect(page.getByRole('form', { name: 'Attach a slide' }).getByRole('status')).toContainText(new RegExp(`Attached ${SLIDE_LABEL.source}`), { timeout: 60_000 });
+    await expect(page.getByRole('link', { name: SLIDE_LABEL }).first()).toBeVisible();
+    await expect(page.getByText(path.basename(SLIDE))).toHaveCount(0);
 
     // The same patient's genomic row, checked against the fixture package's schema.
     await tabs.getByRole('link', { name: 'Genomics', exact: true }).click();
@@ -156,7 +158,7 @@ test('a pathologist reviews the attention heatmap of a real slide, signs and exp
     await expect(provenance).toContainText(/Validated modalities\s*pathology, genomics, clinical/);
     await expect(provenance).toContainText(/Modalities used\s*pathology, genomics/);
     await expect(provenance).toContainText(new RegExp(`Model\\s*${FIXTURE_ID}`));
-    await expect(provenance).toContainText(SLIDE_NAME);
+    await expect(provenance).toContainText(SLIDE_LABEL);
 
     // The server's stored result, to compare the UI with.
     const { analyses } = await admin('analysis.list', { caseId });

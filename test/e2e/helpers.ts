@@ -55,8 +55,8 @@ export async function apiAs(who: { username: string; password: string }, b?: Bri
  * Creates an account the way an administrator does and lets its user replace the administrator's initial password
  * with `who.password` (an account created by an admin must change its password at the first sign-in).
  */
-export async function addUserReady(who: { username: string; displayName: string; password: string }, role: 'admin' | 'pathologist' | 'viewer', b?: BridgeInfo): Promise<void> {
-  const admin = await apiAs(ADMIN, b);
+export async function addUserReady(who: { username: string; displayName: string; password: string }, role: 'admin' | 'pathologist' | 'viewer', b?: BridgeInfo, by: { username: string; password: string } = ADMIN): Promise<void> {
+  const admin = await apiAs(by, b);
   const initial = `initial-${Math.random().toString(36).slice(2, 12)}`;
   await admin('users.add', { username: who.username, displayName: who.displayName, role, password: initial });
   const self = await apiAs({ username: who.username, password: initial }, b);
