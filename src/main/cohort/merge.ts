@@ -3,9 +3,11 @@
  * indexed jobs, or one process) merged into cohort prediction files for `gliofuse validate` / `gliofuse evaluate`.
  *
  * Refuses, naming the folder or file, rather than merge something a validation study would silently misread:
- * a shard missing or with failed cases (incomplete), a case present in two shards, results of different model
+ * a shard missing (incomplete), a case present in two shards, results of different model
  * packages (id, version, sha256 or package digest), shards of different manifests or shard counts. Writes into a
  * temporary sibling folder and renames it at the end, so COHORT_DIR is either complete or absent.
+ * A case the batch attempted and the package refused (e.g. too many fields missing to impute) is a result too: it
+ * is listed in cohort.json as not analysed, with the reason, and the validation study counts it as missing data.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,6 +30,8 @@ export interface CohortSummary {
   classLabels: string[];
   /** Cases whose result carried a clinical reference risk (older packages have none). */
   clinicalReferenceCases: number;
+  /** Cases the batch attempted but could not analyse (the package refused the input), with the reason. */
+  notAnalysed: { caseId: string; shard: string; error: string }[];
   files: typeof COHORT_FILES;
 }
 
@@ -72,15 +76,18 @@ export function mergeShards(outDirs: readonly string[], cohortDir: string, now =
   if (missing.length) throw badInput(`Incomplete: shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${first.n}`).join(', ')} missing (no batch-summary-I-of-N.json for ${missing.length > 1 ? 'them' : 'it'} in the given folders).`);
 
   const rows: CaseRow[] = [];
+  const notAnalysed: CohortSummary['notAnalysed'] = [];
   const seen = new Map<string, string>();
   for (const f of [...byShard.values()].sort((a, b) => a.i - b.i)) {
-    const failed = f.summary.cases.filter((c) => c.status === 'failed');
-    if (failed.length) throw badInput(`Incomplete: shard ${f.summary.shard} (${f.dir}) has ${failed.length} failed case${failed.length > 1 ? 's' : ''} (${failed.slice(0, 5).map((c) => c.caseId).join(', ')}${failed.length > 5 ? ', …' : ''}); re-run that shard (it resumes) and merge again.`);
     if (f.summary.cases.length !== f.summary.selected) throw badInput(`Incomplete: ${f.file} lists ${f.summary.cases.length} of its ${f.summary.selected} cases.`);
     for (const c of f.summary.cases) {
       const other = seen.get(c.caseId);
       if (other) throw badInput(`Case ${c.caseId} is in two shards: ${other} and ${f.dir}.`);
       seen.set(c.caseId, f.dir);
+      if (c.status === 'failed') {
+        notAnalysed.push({ caseId: c.caseId, shard: f.summary.shard, error: (c.error ?? 'failed').slice(0, 500) });
+        continue;
+      }
       const file = path.join(f.dir, safeName(c.caseId), 'result.json');
       let raw: unknown;
       try {
@@ -94,7 +101,8 @@ export function mergeShards(outDirs: readonly string[], cohortDir: string, now =
     }
   }
   const total = rows.length;
-  if (total !== first.summary.rows) throw badInput(`Incomplete: the manifest has ${first.summary.rows} rows, the shards hold ${total} cases.`);
+  if (total + notAnalysed.length !== first.summary.rows) throw badInput(`Incomplete: the manifest has ${first.summary.rows} rows, the shards hold ${total + notAnalysed.length} cases.`);
+  if (total === 0) throw badInput(`No case of the batch was analysed (${notAnalysed.length} not analysed): nothing to merge.`);
 
   const model = modelOf(rows[0]!.result);
   for (const r of rows) {
@@ -127,6 +135,7 @@ export function mergeShards(outDirs: readonly string[], cohortDir: string, now =
     gradeLabels,
     classLabels,
     clinicalReferenceCases: rows.filter((r) => r.clinicalRisk !== null).length,
+    notAnalysed: notAnalysed.sort((a, b) => (a.caseId < b.caseId ? -1 : 1)),
     files: COHORT_FILES,
   };
   const tmp = `${target}.tmp-${process.pid}`;

@@ -100,7 +100,8 @@ export async function renderStudyPdf(study: ValidationStudy, appVersion: string)
 
   w.heading('Missing data');
   w.rows([
-    ['cases without a labels row', String(study.missing.unlabelled)],
+    ['cases the batch could not analyse', String(study.missing.notAnalysed)],
+    ['analysed cases without a labels row', String(study.missing.unlabelled)],
     ['without survival (time, event)', String(study.missing.survival)],
     ['without grade', String(study.missing.grade)],
     ['without class', String(study.missing.molecularClass)],

@@ -51,7 +51,8 @@ export interface ValidationStudy {
   cohort: { dir: string; createdAt: string; cases: number; model: CohortSummary['model']; manifest: string };
   labels: { file: string; sha256: string; patients: number };
   bootstrap: { reps: number; seed: number };
-  missing: { unlabelled: number; survival: number; grade: number; molecularClass: number; clinicalReference: number };
+  /** unlabelled, survival, grade, molecularClass, clinicalReference: among the analysed cases; notAnalysed: cases the batch could not analyse. */
+  missing: { notAnalysed: number; unlabelled: number; survival: number; grade: number; molecularClass: number; clinicalReference: number };
   survival: null | {
     n: number;
     events: number;
@@ -158,7 +159,9 @@ export function runValidation(cohortDir: string, labelsFile: string, studyDir: s
   const seed = o.seed ?? 20240601;
   if (!Number.isInteger(reps) || reps < 0 || reps > 100_000) throw badInput('--bootstrap must be a whole number from 0 to 100000.');
   const { summary, rows } = readCohort(path.resolve(cohortDir));
-  const labels = readLabels(labelsFile, { patients: new Set(rows.keys()), gradeLabels: summary.gradeLabels, classLabels: summary.classLabels });
+  // Not-analysed cases are cohort patients too: their labels are accepted and they count as missing predictions.
+  const notAnalysed = Array.isArray(summary.notAnalysed) ? summary.notAnalysed.map((c) => c.caseId) : [];
+  const labels = readLabels(labelsFile, { patients: new Set([...rows.keys(), ...notAnalysed]), gradeLabels: summary.gradeLabels, classLabels: summary.classLabels });
   const ids = [...rows.keys()].sort();
   const labelled = (pick: (l: PatientLabels) => boolean) => ids.filter((id) => { const l = labels.get(id); return l !== undefined && pick(l); });
 
@@ -207,6 +210,7 @@ export function runValidation(cohortDir: string, labelsFile: string, studyDir: s
     labels: { file: path.resolve(labelsFile), sha256: crypto.createHash('sha256').update(fs.readFileSync(labelsFile)).digest('hex'), patients: labels.size },
     bootstrap: { reps, seed },
     missing: {
+      notAnalysed: notAnalysed.length,
       unlabelled: ids.filter((id) => !labels.has(id)).length,
       survival: ids.length - survIds.length,
       grade: ids.length - gradeIds.length,

@@ -67,7 +67,7 @@ test('merge writes cohort prediction files from complete shards', () => {
   assert.match(fs.readFileSync(path.join(cohortDir, 'grade.csv'), 'utf8').split('\n')[0]!, /^patient_id,p_/);
 });
 
-test('merge refuses incomplete, duplicated and mixed shards, naming them, and writes nothing', () => {
+test('merge refuses incomplete, duplicated and mixed shards, naming them, and writes nothing; refused cases are listed as not analysed', () => {
   const refuse = (dirs: string[], pattern: RegExp) => {
     const out = path.join(dir, `cohort-refused-${Math.random().toString(36).slice(2)}`);
     const r = gliofuse(['batch', 'merge', ...dirs, '--out', out]);
@@ -86,7 +86,14 @@ test('merge refuses incomplete, duplicated and mixed shards, naming them, and wr
   const s = JSON.parse(fs.readFileSync(sumFile, 'utf8')) as { failed: number; cases: { caseId: string; status: string }[] };
   s.cases[0]!.status = 'failed'; s.failed = 1;
   fs.writeFileSync(sumFile, JSON.stringify(s));
-  refuse([shardDir(0), failed], new RegExp(`Incomplete: shard 1/2 \\(${failed.replace(/[/.-]/g, '\\$&')}\\) has 1 failed case \\(${s.cases[0]!.caseId}\\)`));
+  // A case the package refused is a result too: merged as "not analysed", with its reason, not a reason to refuse.
+  const withFailed = path.join(dir, 'cohort-with-failed');
+  const mf = gliofuse(['--json', 'batch', 'merge', shardDir(0), failed, '--out', withFailed]);
+  assert.equal(mf.code, 0, mf.err);
+  const cf = JSON.parse(fs.readFileSync(path.join(withFailed, 'cohort.json'), 'utf8')) as { cases: number; notAnalysed: { caseId: string }[] };
+  assert.deepEqual(cf.notAnalysed.map((c) => c.caseId), [s.cases[0]!.caseId]);
+  assert.equal(cf.cases, 3);
+  assert.ok(!fs.readFileSync(path.join(withFailed, 'survival.csv'), 'utf8').includes(`${s.cases[0]!.caseId},`));
 
   const twice = path.join(dir, 'shard-0-again');
   copyDir(shardDir(0), twice);

@@ -62,38 +62,53 @@ test('a Slurm array job analyses the TCGA cohort once per case, resumes, merges,
       `--export=ALL,GLIOFUSE_MANIFEST=${manifest},GLIOFUSE_OUT=${run},GLIOFUSE_USER=batch,GLIOFUSE_PASSWORD_FILE=${pw},GLIOFUSE_BIN=${process.execPath} ${BIN},GLIOFUSE_FROM_SOURCE=1`, SBATCH],
     { encoding: 'utf8', env: slurmEnv });
     const logs = () => fs.readdirSync(dir).filter((f) => f.startsWith('slurm-')).map((f) => `${f}:\n${fs.readFileSync(path.join(dir, f), 'utf8').slice(-2000)}`).join('\n');
-    assert.equal(r.status, 0, `sbatch --wait: ${r.stderr}\n${logs()}`);
     const jobId = r.stdout.trim().split(';')[0]!;
-    // Slurm's record of every task: all four completed with exit code 0.
+    const summaries = Array.from({ length: 4 }, (_, i) => {
+      const f = path.join(run, `shard-${i}`, `batch-summary-${i}-of-4.json`);
+      assert.ok(fs.existsSync(f), `task ${i} wrote no summary: ${r.stderr}\n${logs()}`);
+      return JSON.parse(fs.readFileSync(f, 'utf8')) as { selected: number; succeeded: number; skipped: number; failed: number; cases: { caseId: string; status: string; error?: string }[] };
+    });
+    // Slurm's record of every task: a task exits 1 exactly when its shard has cases the package refused.
     const show = execFileSync('scontrol', ['show', 'job', jobId], { encoding: 'utf8', env: slurmEnv });
-    const states = [...show.matchAll(/JobState=(\S+)/g)].map((m) => m[1]);
-    const exits = [...show.matchAll(/\bExitCode=(\S+)/g)].map((m) => m[1]);
-    assert.deepEqual(states, ['COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED'], show);
-    assert.ok(exits.every((e) => e === '0:0'), show);
-    return Array.from({ length: 4 }, (_, i) => JSON.parse(fs.readFileSync(path.join(run, `shard-${i}`, `batch-summary-${i}-of-4.json`), 'utf8')) as { selected: number; succeeded: number; skipped: number; failed: number; cases: { caseId: string; status: string }[] });
+    const tasks = show.split(/\n\s*\n/).filter((b) => /ArrayTaskId=\d+/.test(b)).map((b) => ({
+      i: Number(/ArrayTaskId=(\d+)/.exec(b)![1]), state: /JobState=(\S+)/.exec(b)![1], exit: /\bExitCode=(\S+)/.exec(b)![1],
+    })).sort((a, b) => a.i - b.i);
+    assert.deepEqual(tasks.map((t) => t.i), [0, 1, 2, 3], show);
+    for (const t of tasks) {
+      const failed = summaries[t.i]!.failed > 0;
+      assert.deepEqual([t.state, t.exit], failed ? ['FAILED', '1:0'] : ['COMPLETED', '0:0'], `task ${t.i}\n${show}`);
+    }
+    assert.equal(r.status === 0, summaries.every((x) => x.failed === 0), 'sbatch --wait reports the tasks\' outcome');
+    return summaries;
   };
 
   const first = submit();
   const done = first.flatMap((s) => s.cases.map((c) => c.caseId));
   assert.equal(done.length, patients.length, 'every manifest row is in exactly one shard');
   assert.deepEqual([...new Set(done)].sort(), [...patients].sort());
-  assert.ok(first.every((s) => s.failed === 0 && s.succeeded === s.selected), JSON.stringify(first.map((s) => s.cases.filter((c) => c.status === 'failed'))));
+  // Refused: exactly the patients whose rows leave too many fields empty, each with the minimum-evidence reason.
+  const refused = first.flatMap((s) => s.cases.filter((c) => c.status === 'failed'));
+  assert.deepEqual(refused.map((c) => c.caseId).sort(), cohort.thin.filter((p) => patients.includes(p)).sort(), JSON.stringify(refused));
+  for (const c of refused) assert.match(c.error ?? '', /fields are missing; umeml-gbmlgg-genomic-ref imputes at most/);
   for (let i = 0; i < 4; i++) assert.ok(fs.existsSync(path.join(run, `shard-${i}`, 'gliofuse.sqlite')), `task ${i} has its own store`);
 
   const again = submit();
-  assert.ok(again.every((s) => s.skipped === s.selected && s.succeeded === 0 && s.failed === 0), 'a re-submitted array skips every completed case');
+  assert.ok(again.every((s, i) => s.succeeded === 0 && s.skipped === first[i]!.succeeded && s.failed === first[i]!.failed), 'a re-submitted array skips every completed case');
 
   const cohortDir = path.join(dir, 'cohort');
   const merged = gliofuse(['--json', 'batch', 'merge', ...[0, 1, 2, 3].map((i) => path.join(run, `shard-${i}`)), '--out', cohortDir]);
   assert.equal(merged.code, 0, merged.err);
-  assert.equal((JSON.parse(merged.out) as { cases: number }).cases, patients.length);
+  const cohortSummary = JSON.parse(merged.out) as { cases: number; notAnalysed: { caseId: string }[] };
+  assert.equal(cohortSummary.cases + cohortSummary.notAnalysed.length, patients.length);
+  assert.deepEqual(cohortSummary.notAnalysed.map((c) => c.caseId), refused.map((c) => c.caseId).sort());
 
   const studyDir = path.join(dir, 'study');
   const v = gliofuse(['--json', '--as', 'site.statistician', 'validate', cohortDir, '--labels', cohort.labels, '--out', studyDir, '--bootstrap', '200']);
   assert.equal(v.code, 0, v.err);
   const study = JSON.parse(fs.readFileSync(path.join(studyDir, 'validation.json'), 'utf8')) as ValidationStudy;
   assert.equal(study.ranBy, 'site.statistician');
-  assert.equal(study.cohort.cases, patients.length);
+  assert.equal(study.cohort.cases, patients.length - refused.length);
+  assert.equal(study.missing.notAnalysed, refused.length);
   assert.equal(study.missing.unlabelled, 0);
   // The study's figures are gliofuse evaluate's on the same merged predictions.
   const surv = evaluateSurvival(fs.readFileSync(path.join(studyDir, 'survival.csv'), 'utf8'));
@@ -107,7 +122,7 @@ test('a Slurm array job analyses the TCGA cohort once per case, resumes, merges,
   }
   if (!limit) {
     assert.ok(study.survival!.cIndex! > 0.75 && study.survival!.cIndex! < 0.95, `c-index ${study.survival!.cIndex} (apparent, the package saw these patients in training)`);
-    assert.equal(study.survival!.n, 697);
+    assert.equal(study.survival!.n, 697 - refused.length);
   }
   const pdf = fs.readFileSync(path.join(studyDir, 'validation-report.pdf'));
   assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');

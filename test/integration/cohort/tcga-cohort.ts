@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseCsv } from '../../../src/shared/csv.ts';
-import { sharedFile } from '../../helpers/shared-data.ts';
+import { REPO_ROOT, sharedFile } from '../../helpers/shared-data.ts';
 
 const csvLine = (cells: string[]) => cells.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',');
 
@@ -19,7 +19,8 @@ function classLabel(subtype: string, grade: string): string {
   return '';
 }
 
-export interface TcgaCohort { profiles: string; labels: string; patients: string[] }
+/** thin: patients whose row leaves more profile fields empty than the reference package may impute (it refuses them). */
+export interface TcgaCohort { profiles: string; labels: string; patients: string[]; thin: string[] }
 
 export function writeTcgaCohort(dir: string): TcgaCohort {
   const all = parseCsv(fs.readFileSync(sharedFile('tcga', 'all_dataset.csv'), 'utf8'));
@@ -31,19 +32,22 @@ export function writeTcgaCohort(dir: string): TcgaCohort {
   const profiles = [csvLine([...all.header, 'Age at diagnosis'])];
   const labels = [csvLine(['patient_id', 'time', 'event', 'grade', 'class'])];
   const patients: string[] = [];
+  const thin: string[] = [];
+  const maxImputed = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'models', 'umeml-gbmlgg-genomic-ref', 'manifest.json'), 'utf8')) as { genomicSchema: { maxImputed: number } }).genomicSchema.maxImputed;
   for (const r of all.rows) {
     const pid = r.cells[id]!.trim();
     // The table writes unknown values as NA (72 patients lack IDH / 1p/19q).
     if ([idh, codel].some((k) => ['', 'NA', 'NaN', 'nan'].includes(r.cells[k]!.trim()))) continue;
     const clinical = g.get(pid);
     patients.push(pid);
+    if (r.cells.filter((c) => c.trim() === '').length > maxImputed) thin.push(pid);
     const ageText = clinical?.[age]?.trim() ?? '';
     profiles.push(csvLine([...r.cells, ageText === 'NA' ? '' : ageText])); // unknown age: missing (the package may impute it)
     const gradeText = clinical?.[gr]?.trim() ?? '';
     labels.push(csvLine([pid, r.cells[months]!.trim(), r.cells[censored]!.trim() === '1' ? '0' : '1',
       ['2', '3', '4'].includes(gradeText) ? gradeText : '', classLabel(clinical?.[sub]?.trim() ?? '', gradeText)]));
   }
-  const out = { profiles: path.join(dir, 'profiles.csv'), labels: path.join(dir, 'labels.csv'), patients };
+  const out = { profiles: path.join(dir, 'profiles.csv'), labels: path.join(dir, 'labels.csv'), patients, thin };
   fs.writeFileSync(out.profiles, `${profiles.join('\n')}\n`);
   fs.writeFileSync(out.labels, `${labels.join('\n')}\n`);
   return out;

@@ -33,7 +33,7 @@ function studyText(s: ValidationStudy, dir: string): string {
   }
   if (s.grade) lines.push(`grade: accuracy ${f3(s.grade.accuracy)}, AUC micro ${f3(s.grade.aucMicro)}, n=${s.grade.n}`);
   if (s.molecularClass) lines.push(`class: accuracy ${f3(s.molecularClass.accuracy)}, AUC micro ${f3(s.molecularClass.aucMicro)}, n=${s.molecularClass.n}`);
-  lines.push(`missing: ${s.missing.unlabelled} without labels, ${s.missing.survival} without survival, ${s.missing.grade} without grade, ${s.missing.molecularClass} without class`);
+  lines.push(`missing: ${s.missing.notAnalysed} not analysed, ${s.missing.unlabelled} without labels, ${s.missing.survival} without survival, ${s.missing.grade} without grade, ${s.missing.molecularClass} without class`);
   return lines.join('\n');
 }
 
@@ -49,7 +49,7 @@ export function registerCohortCommands(program: Command, cli: CliContext): void 
       const out = o.out ?? (batch.opts() as { out?: string }).out;
       if (!out) throw badInput('batch merge needs --out COHORT_DIR.');
       const summary = mergeShards(outDirs, out);
-      cli.out({ ...summary, dir: path.resolve(out) }, `merged ${summary.shards.length} shard${summary.shards.length > 1 ? 's' : ''}: ${summary.cases} cases of ${summary.model.id} ${summary.model.version} → ${path.resolve(out)}`);
+      cli.out({ ...summary, dir: path.resolve(out) }, `merged ${summary.shards.length} shard${summary.shards.length > 1 ? 's' : ''}: ${summary.cases} cases of ${summary.model.id} ${summary.model.version}${summary.notAnalysed.length ? ` (${summary.notAnalysed.length} not analysed, listed in cohort.json)` : ''} → ${path.resolve(out)}`);
     });
 
   program.command('validate')
