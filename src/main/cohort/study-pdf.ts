@@ -6,7 +6,7 @@
  */
 import PDFDocument from 'pdfkit';
 import { RUO_STATEMENT } from '../../shared/ruo.ts';
-import { PdfWriter, MARGIN, CONTENT_W, PAGE, COLOR, FONT } from '../report/pdf-writer.ts';
+import { PdfWriter, MARGIN, CONTENT_W, PAGE, COLOR, FONT, pdfBytes } from '../report/pdf-writer.ts';
 import { kmPlot } from '../report/charts.ts';
 import { pdfText, fmtLocal } from '../report/pdf-text.ts';
 import type { ClassificationStudy, ValidationStudy } from './validate.ts';
@@ -75,12 +75,7 @@ export async function renderStudyPdf(study: ValidationStudy, appVersion: string)
     size: 'A4', margins: { top: MARGIN.top, bottom: MARGIN.bottom, left: MARGIN.left, right: MARGIN.right }, bufferPages: true, compress: true,
     info: { Title: 'Gliofuse local validation report', Subject: RUO_STATEMENT, Creator: `Gliofuse ${appVersion}`, Producer: 'Gliofuse (pdfkit)', CreationDate: new Date(study.createdAt) },
   });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const done = pdfBytes(doc);
   const w = new PdfWriter(doc);
   w.heading('Local validation report', { size: 16 });
   w.para(RUO_STATEMENT, { font: FONT.bold, color: COLOR.crit, size: 9.5, after: 6 });

@@ -14,6 +14,16 @@ export const CONTENT_W = PAGE.w - MARGIN.left - MARGIN.right;
 export const COLOR = { ink: '#1a1a1a', muted: '#555555', rule: '#bdbdbd', accent: '#1f5f8b', track: '#e4e4e4', bar: '#8a8a8a', warn: '#8a4b00', crit: '#9b1c1c' };
 export const FONT = { regular: 'Helvetica', bold: 'Helvetica-Bold', italic: 'Helvetica-Oblique', mono: 'Courier' };
 
+/** The document's bytes once it is ended (call before writing content: pdfkit streams as it goes). */
+export function pdfBytes(doc: Doc): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  return new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+}
+
 interface FrameSegment {
   page: number;
   top: number;

@@ -7,7 +7,7 @@ import PDFDocument from 'pdfkit';
 import type { AnalysisResult, Warning } from '../../shared/analysis-result.ts';
 import { RUO_STATEMENT } from '../../shared/ruo.ts';
 import { auditAnchorRows } from './audit-anchor.ts';
-import { COLOR, CONTENT_W, FONT, MARGIN, PAGE, PdfWriter } from './pdf-writer.ts';
+import { COLOR, CONTENT_W, FONT, MARGIN, PAGE, PdfWriter, pdfBytes } from './pdf-writer.ts';
 import { fmtLocal, fmtNum, fmtP, pdfText, sanitise } from './pdf-text.ts';
 import { kmPlot, probabilityBars, signedBars, viridisLegend } from './charts.ts';
 import { whoCriteriaSection, whoDisagreementLine } from './who-cns5-section.ts';
@@ -41,12 +41,7 @@ export async function renderReportPdf(input: ReportInput): Promise<Buffer> {
       CreationDate: new Date(input.generatedAt),
     },
   });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const done = pdfBytes(doc);
 
   const w = new PdfWriter(doc);
   titleBlock(w, input);
